@@ -1,0 +1,35 @@
+namespace Toolkit.Core.Diagnostics;
+
+/// <summary>
+/// Every diagnostic code the engine raises. Ranges: 1xxx registry and network, 2xxx input and local
+/// content, 3xxx AWS, 4xxx gate and verification, 5xxx SBOM and provenance. Codes are never reused.
+/// </summary>
+public static class ErrorCodes
+{
+    public static readonly ErrorCode InvalidReference = new("TK2001", ErrorKind.InvalidInput, "Invalid image reference");
+    public static readonly ErrorCode InvalidDigest = new("TK2002", ErrorKind.InvalidInput, "Invalid digest");
+    public static readonly ErrorCode InvalidLocation = new("TK2003", ErrorKind.InvalidInput, "Invalid image location");
+    public static readonly ErrorCode LayerSourceMissing = new("TK2004", ErrorKind.InvalidInput, "Layer source folder not found");
+    public static readonly ErrorCode BaseImageUnreadable = new("TK2005", ErrorKind.Error, "Base image cannot be read");
+    public static readonly ErrorCode InvalidPlatform = new("TK2006", ErrorKind.InvalidInput, "Invalid platform");
+    public static readonly ErrorCode InvalidImageConfig = new("TK2007", ErrorKind.InvalidInput, "Invalid image configuration value");
+    public static readonly ErrorCode DigestMismatch = new("TK2008", ErrorKind.Error, "Content does not match its digest");
+    public static readonly ErrorCode InvalidImageLayout = new("TK2009", ErrorKind.Error, "Invalid OCI image layout");
+    public static readonly ErrorCode InvalidArchive = new("TK2010", ErrorKind.Error, "Invalid image archive");
+    public static readonly ErrorCode ImageNotFound = new("TK2011", ErrorKind.Error, "Image not found at the location");
+    public static readonly ErrorCode UnsafeArchiveEntry = new("TK2012", ErrorKind.Error, "Unsafe archive entry");
+    public static readonly ErrorCode UnsupportedMediaType = new("TK2013", ErrorKind.Error, "Unsupported media type");
+    public static readonly ErrorCode PlatformNotFound = new("TK2014", ErrorKind.InvalidInput, "Platform not found in the base image");
+    public static readonly ErrorCode UnsupportedLocation = new("TK2015", ErrorKind.InvalidInput, "Location not supported for this operation");
+    public static readonly ErrorCode InvalidManifest = new("TK2016", ErrorKind.Error, "Invalid manifest, index or config");
+    public static readonly ErrorCode LayerSourceUnreadable = new("TK2017", ErrorKind.Error, "Layer source cannot be read");
+    public static readonly ErrorCode OutputNotWritable = new("TK2018", ErrorKind.Error, "Output cannot be written");
+    public static readonly ErrorCode InvalidOption = new("TK2019", ErrorKind.InvalidInput, "Invalid option value");
+
+    /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
+    public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(ErrorCode))
+        .Select(f => (ErrorCode)f.GetValue(null)!)
+        .ToArray();
+}
