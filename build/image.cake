@@ -1,0 +1,56 @@
+// The main job's image stage: publish the sample app and build its image with the Toolkit Cake addin.
+// build/build.cake runs this after compiling the addin into artifacts/addin. To use the addin from a
+// package instead, see README.md ("Cake").
+#r "../artifacts/addin/Toolkit.Cake.dll"
+
+var configuration = Argument("configuration", "Release");
+var baseImage = Argument("base", "scratch");
+
+var repo = MakeAbsolute(Directory(".."));
+var publish = repo.Combine("artifacts/publish/Sample.Api");
+var imageLayout = repo.Combine("artifacts/image");
+
+Task("Default")
+    .Does(() =>
+{
+    DotNetPublish(repo.CombineWithFilePath("samples/Sample.Api/Sample.Api.csproj").FullPath, new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        Runtime = "linux-x64",
+        SelfContained = false,
+        OutputDirectory = publish,
+        // Path-independent, deterministic binaries, so the image digest does not depend on where the repository is.
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("ContinuousIntegrationBuild", "true"),
+    });
+
+    var revision = GitRevision();
+    var image = ToolkitBuildImage(new ToolkitBuildImageSettings
+    {
+        BaseImage = baseImage,
+        Output = $"oci:{imageLayout.FullPath}:latest",
+        PublishDirectory = publish,
+        AssemblyName = "Sample.Api",
+        Ports = { "8080/tcp" },
+        Environment = { ["ASPNETCORE_HTTP_PORTS"] = "8080" },
+        Revision = revision,
+        Version = "1.0.0",
+    });
+
+    Information("Image {0}", imageLayout.FullPath);
+    Information("Digest {0}", image.Digest);
+});
+
+string GitRevision()
+{
+    try
+    {
+        var exitCode = StartProcess("git", new ProcessSettings { Arguments = "rev-parse HEAD", RedirectStandardOutput = true, WorkingDirectory = repo }, out var lines);
+        return exitCode == 0 ? lines.FirstOrDefault()?.Trim() : null;
+    }
+    catch (Exception)
+    {
+        return null; // not a git checkout: no revision label
+    }
+}
+
+RunTarget("Default");

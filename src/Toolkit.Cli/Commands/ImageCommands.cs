@@ -1,0 +1,117 @@
+using System.CommandLine;
+using Toolkit.Core.Host;
+using Toolkit.Core.Oci;
+using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Storage;
+
+namespace Toolkit.Cli.Commands;
+
+/// <summary><c>dotnet toolkit image ...</c>: build and inspect images.</summary>
+internal static class ImageCommands
+{
+    public static Command Create(CliHost host)
+    {
+        var image = new Command("image", "Build, inspect and copy container images.");
+        image.Add(CreateBuild(host));
+        image.Add(CreateInspect(host));
+        return image;
+    }
+
+    private static Command CreateBuild(CliHost host)
+    {
+        var from = new Option<string>("--from") { Description = "Base image: scratch, oci:<dir>[:<tag>], oci-archive:<file>, docker-archive:<file>.", DefaultValueFactory = _ => "scratch" };
+        var layers = new Option<string[]>("--layer") { Description = "A folder to add as one layer, at a path in the image: <dir>[:<path-in-image>] (default path /app). Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var platformLayers = new Option<string[]>("--platform-layer") { Description = "A layer for one platform only: <os/arch[/variant]>=<dir>[:<path-in-image>]. Repeatable." };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the image: oci:<dir>[:<tag>], oci-archive:<file>[:<tag>], docker-archive:<file>[:<repo:tag>].", Required = true };
+        var tags = new Option<string[]>("--tag", "-t") { Description = "Extra tag for the output. Repeatable." };
+        var platforms = new Option<string[]>("--platform") { Description = "Platform to build, os/arch[/variant] (e.g. linux/amd64). Repeatable: several make an OCI index." };
+        var entrypoint = new Option<string[]>("--entrypoint") { Description = "Entrypoint, one argument per use (e.g. --entrypoint dotnet --entrypoint app.dll)." };
+        var cmd = new Option<string[]>("--cmd") { Description = "Default command arguments, one per use." };
+        var env = new Option<string[]>("--env", "-e") { Description = "Environment variable NAME=VALUE. Repeatable." };
+        var workdir = new Option<string?>("--workdir") { Description = "Working directory in the image (absolute)." };
+        var user = new Option<string?>("--user") { Description = "User (name or uid[:gid]) the container runs as." };
+        var labels = new Option<string[]>("--label") { Description = "Config label KEY=VALUE. Repeatable." };
+        var annotations = new Option<string[]>("--annotation") { Description = "Manifest annotation KEY=VALUE. Repeatable." };
+        var ports = new Option<string[]>("--port") { Description = "Port to expose: 8080, 8080/tcp or 53/udp. Repeatable." };
+        var stopSignal = new Option<string?>("--stop-signal") { Description = "Signal that stops the container, e.g. SIGTERM." };
+        var source = new Option<string?>("--source") { Description = "Source repository URL (org.opencontainers.image.source)." };
+        var revision = new Option<string?>("--revision") { Description = "Source revision (org.opencontainers.image.revision)." };
+        var version = new Option<string?>("--image-version") { Description = "Version of the software (org.opencontainers.image.version)." };
+        var baseName = new Option<string?>("--base-name") { Description = "Fully qualified name of the base (org.opencontainers.image.base.name)." };
+        var compression = new Option<string>("--compression") { Description = "Layer compression: gzip (default), zstd or none.", DefaultValueFactory = _ => "gzip" };
+        compression.AcceptOnlyFromAmong("gzip", "zstd", "none");
+        var level = new Option<int?>("--compression-level") { Description = "Compression level (gzip 1-9, default 6; zstd 1-22, default 3)." };
+        var uid = new Option<int>("--uid") { Description = "Owner uid of added files (default 0)." };
+        var gid = new Option<int>("--gid") { Description = "Owner gid of added files (default 0)." };
+        var epoch = new Option<string?>("--source-date-epoch") { Description = "Timestamp for files and config, in seconds since 1970 (default: SOURCE_DATE_EPOCH, else the HEAD commit time, else 0)." };
+
+        var command = new Command("build", "Build an image from folders on a base, without a Docker daemon. The same inputs always give the same digest.")
+        {
+            from, layers, platformLayers, output, tags, platforms, entrypoint, cmd, env, workdir, user, labels, annotations, ports,
+            stopSignal, source, revision, version, baseName, compression, level, uid, gid, epoch,
+        };
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var logger = host.LoggerFactory;
+            var timestamp = parseResult.GetValue(epoch) is { } explicitEpoch
+                ? new BuildTimestamp(SourceDateEpoch.Parse(explicitEpoch, "--source-date-epoch"), TimestampSource.Explicit)
+                : await new SourceDateEpoch(ProcessEnvironmentVariables.Instance, ProcessRunner.Instance, logger.CreateLogger<SourceDateEpoch>())
+                    .ResolveAsync(Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+
+            var request = new ImageBuildRequest
+            {
+                BaseImage = ImageLocation.Parse(parseResult.GetValue(from)!),
+                Output = ImageLocation.Parse(parseResult.GetValue(output)!),
+                Tags = parseResult.GetValue(tags) ?? [],
+                Layers = [.. (parseResult.GetValue(layers) ?? []).Select(BuildInputs.ParseLayer)],
+                Platforms = BuildInputs.ParsePlatforms(parseResult.GetValue(platforms) ?? [], parseResult.GetValue(platformLayers) ?? []),
+                Config = new ImageConfigEdits
+                {
+                    Entrypoint = NullIfEmpty(parseResult.GetValue(entrypoint)),
+                    Cmd = NullIfEmpty(parseResult.GetValue(cmd)),
+                    Environment = BuildInputs.ParsePairs(parseResult.GetValue(env), "--env"),
+                    WorkingDirectory = parseResult.GetValue(workdir),
+                    User = parseResult.GetValue(user),
+                    Labels = BuildInputs.ParsePairs(parseResult.GetValue(labels), "--label"),
+                    Ports = parseResult.GetValue(ports) ?? [],
+                    StopSignal = parseResult.GetValue(stopSignal),
+                },
+                Metadata = new ImageMetadata
+                {
+                    Source = parseResult.GetValue(source),
+                    Revision = parseResult.GetValue(revision),
+                    Version = parseResult.GetValue(version),
+                    BaseName = parseResult.GetValue(baseName),
+                    Annotations = BuildInputs.ParsePairs(parseResult.GetValue(annotations), "--annotation"),
+                },
+                Compression = BuildInputs.ParseCompression(parseResult.GetValue(compression)),
+                CompressionLevel = parseResult.GetValue(level),
+                Uid = parseResult.GetValue(uid),
+                Gid = parseResult.GetValue(gid),
+                Timestamp = timestamp,
+            };
+
+            var built = await new ImageBuilder(logger).BuildAsync(request, cancellationToken).ConfigureAwait(false);
+            await ResultWriter.WriteBuildAsync(host, parseResult, built, cancellationToken).ConfigureAwait(false);
+            return ToolkitCommandLine.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateInspect(CliHost host)
+    {
+        var location = new Argument<string>("image") { Description = "The image: oci:<dir>[:<tag>], oci-archive:<file>, docker-archive:<file>." };
+        var command = new Command("inspect", "Show an image's manifest, platforms, configuration and layers.") { location };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var inspection = await new ImageInspector(host.LoggerFactory)
+                .InspectAsync(ImageLocation.Parse(parseResult.GetValue(location)!), cancellationToken).ConfigureAwait(false);
+            await ResultWriter.WriteInspectionAsync(host, parseResult, inspection, cancellationToken).ConfigureAwait(false);
+            return ToolkitCommandLine.Success;
+        });
+        return command;
+    }
+
+    private static string[]? NullIfEmpty(string[]? values) => values is { Length: > 0 } ? values : null;
+}

@@ -1,0 +1,3 @@
+using Toolkit.Cli;
+
+return await ToolkitCommandLine.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

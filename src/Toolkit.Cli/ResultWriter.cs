@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Toolkit.Core.Oci;
+using Toolkit.Core.Oci.Build;
+
+namespace Toolkit.Cli;
+
+/// <summary>Writes command results: a table for people, or one JSON document with <c>--json</c>.</summary>
+internal static class ResultWriter
+{
+    private static readonly JsonSerializerOptions s_json = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static async Task WriteBuildAsync(CliHost host, ParseResult parseResult, BuiltImage built, CancellationToken cancellationToken)
+    {
+        if (host.Json(parseResult))
+        {
+            var json = new JsonObject
+            {
+                ["digest"] = built.Root.Digest.ToString(),
+                ["mediaType"] = built.Root.MediaType,
+                ["size"] = built.Root.Size,
+                ["output"] = built.Output.ToString(),
+                ["tags"] = new JsonArray([.. built.Tags.Select(t => JsonValue.Create(t))]),
+                ["created"] = built.Timestamp.Rfc3339,
+                ["timestampSource"] = built.Timestamp.Source.ToString(),
+                ["platforms"] = new JsonArray([.. built.Platforms.Select(p => new JsonObject
+                {
+                    ["platform"] = p.Platform.ToString(),
+                    ["manifest"] = p.Manifest.Digest.ToString(),
+                    ["config"] = p.Config.Digest.ToString(),
+                    ["layers"] = new JsonArray([.. p.Layers.Select(l => (JsonNode)Descriptor(l))]),
+                    ["newLayers"] = new JsonArray([.. p.NewLayers.Select(l => new JsonObject
+                    {
+                        ["digest"] = l.Descriptor.Digest.ToString(),
+                        ["diffId"] = l.DiffId.ToString(),
+                        ["size"] = l.Descriptor.Size,
+                        ["uncompressedSize"] = l.UncompressedSize,
+                        ["entries"] = l.EntryCount,
+                    })]),
+                })]),
+            };
+            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var text = new StringBuilder();
+        foreach (var platform in built.Platforms)
+        {
+            var added = platform.NewLayers.Sum(l => l.Descriptor.Size);
+            text.Append(CultureInfo.InvariantCulture, $"{platform.Platform,-16} {platform.Manifest.Digest}  {platform.Layers.Count} layers, {platform.NewLayers.Count} new ({FormatSize(added)})").AppendLine();
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"Built {built.Output} {built.Root.Digest}");
+        await host.Output.WriteLineAsync(text.ToString().AsMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task WriteInspectionAsync(CliHost host, ParseResult parseResult, ImageInspection inspection, CancellationToken cancellationToken)
+    {
+        if (host.Json(parseResult))
+        {
+            var json = new JsonObject
+            {
+                ["location"] = inspection.Location,
+                ["digest"] = inspection.Root.Digest.ToString(),
+                ["mediaType"] = inspection.Root.MediaType,
+                ["size"] = inspection.Root.Size,
+                ["annotations"] = Map(inspection.Annotations),
+                ["platforms"] = new JsonArray([.. inspection.Platforms.Select(p => new JsonObject
+                {
+                    ["platform"] = p.Platform.ToString(),
+                    ["manifest"] = Descriptor(p.Manifest),
+                    ["config"] = JsonNode.Parse(OciJson.Serialize(p.ConfigDocument)),
+                    ["configDigest"] = p.Config.Digest.ToString(),
+                    ["layers"] = new JsonArray([.. p.Layers.Select(l => (JsonNode)Descriptor(l))]),
+                    ["annotations"] = Map(p.Annotations),
+                })]),
+            };
+            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"Image      {inspection.Location}").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"Digest     {inspection.Root.Digest}").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"Media type {inspection.Root.MediaType}").AppendLine();
+        AppendMap(text, "Annotation", inspection.Annotations);
+        foreach (var platform in inspection.Platforms)
+        {
+            var config = platform.ConfigDocument.Config;
+            text.AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"Platform   {platform.Platform}  manifest {platform.Manifest.Digest}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"Created    {platform.ConfigDocument.Created ?? "-"}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"Entrypoint {Join(config?.Entrypoint)}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"Cmd        {Join(config?.Cmd)}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"WorkingDir {config?.WorkingDir ?? "-"}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"User       {config?.User ?? "-"}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"Ports      {(config?.ExposedPorts is { Count: > 0 } ports ? string.Join(' ', ports.Keys) : "-")}").AppendLine();
+            foreach (var variable in config?.Env ?? [])
+            {
+                text.Append(CultureInfo.InvariantCulture, $"Env        {variable}").AppendLine();
+            }
+
+            AppendMap(text, "Label", config?.Labels ?? new SortedDictionary<string, string>());
+            text.Append(CultureInfo.InvariantCulture, $"Layers     {platform.Layers.Count} ({FormatSize(platform.Layers.Sum(l => l.Size))})").AppendLine();
+            foreach (var layer in platform.Layers)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {layer.Digest}  {FormatSize(layer.Size),10}  {layer.MediaType}").AppendLine();
+            }
+        }
+
+        await host.Output.WriteAsync(text.ToString().AsMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static JsonObject Descriptor(Descriptor descriptor)
+        => JsonNode.Parse(OciJson.Serialize(descriptor))!.AsObject();
+
+    private static JsonObject Map(IReadOnlyDictionary<string, string> map)
+        => new(map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
+
+    private static void AppendMap(StringBuilder text, string title, IReadOnlyDictionary<string, string> map)
+    {
+        foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{title,-10} {key}={value}").AppendLine();
+        }
+    }
+
+    private static string Join(IReadOnlyList<string>? values)
+        => values is { Count: > 0 } ? JsonSerializer.Serialize(values, s_jsonCompact) : "-";
+
+    private static readonly JsonSerializerOptions s_jsonCompact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    internal static string FormatSize(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB"),
+    };
+}

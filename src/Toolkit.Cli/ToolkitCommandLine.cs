@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Toolkit.Cli.Commands;
+using Toolkit.Core.Diagnostics;
+
+namespace Toolkit.Cli;
+
+/// <summary>The composition root of <c>dotnet toolkit</c>: commands, global options, exit codes.</summary>
+internal static class ToolkitCommandLine
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+    public const int PolicyFailed = 3;
+    public const int Cancelled = 130;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var globals = new GlobalOptions();
+        using var host = new CliHost(globals, output, error);
+        var root = new RootCommand("Build, describe, push, scan, gate, sign and attest container images of .NET applications.");
+        globals.AddTo(root);
+        root.Add(ImageCommands.Create(host));
+
+        var parseResult = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+        };
+
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var parseError in parseResult.Errors)
+            {
+                await error.WriteLineAsync($"error TK2000: {parseError.Message}").ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync("Run 'dotnet toolkit --help' (or '<command> --help') for usage.").ConfigureAwait(false);
+            return Usage;
+        }
+
+        host.StartLogging(parseResult);
+        var logger = host.LoggerFactory.CreateLogger("dotnet-toolkit");
+        try
+        {
+            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolkitException e)
+        {
+            await error.WriteLineAsync($"error {e.Code}: {e.Message}").ConfigureAwait(false);
+            logger.LogDebug(e, "Details of {Code}", e.Code);
+            return e.Kind switch
+            {
+                ErrorKind.InvalidInput => Usage,
+                ErrorKind.PolicyFailed => PolicyFailed,
+                _ => Failure,
+            };
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("Cancelled.").ConfigureAwait(false);
+            return Cancelled;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"error TK2018: {e.Message} Check that the path exists and that you may read and write it.").ConfigureAwait(false);
+            logger.LogDebug(e, "I/O failure");
+            return Failure;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.Build.Framework;
+using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Host;
+using Toolkit.Core.Oci;
+using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Storage;
+using Task = Microsoft.Build.Utilities.Task;
+
+namespace Toolkit.MSBuild.Tasks;
+
+public sealed partial class BuildImage : Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancellation = new();
+
+    public void Cancel() => _cancellation.Cancel();
+
+    public override bool Execute()
+    {
+        try
+        {
+            ExecuteAsync(_cancellation.Token).GetAwaiter().GetResult();
+        }
+        catch (ToolkitException e)
+        {
+            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            Log.LogWarning("The image build was cancelled.");
+        }
+
+        return !Log.HasLoggedErrors;
+    }
+
+    private async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        using var loggerFactory = new MSBuildLoggerFactory(Log);
+        var workingDirectory = string.IsNullOrEmpty(WorkingDirectory) ? "/app/" : WorkingDirectory;
+        var timestamp = string.IsNullOrWhiteSpace(SourceDateEpoch)
+            ? await new SourceDateEpoch(ProcessEnvironmentVariables.Instance, ProcessRunner.Instance, loggerFactory.CreateLogger(nameof(BuildImage)))
+                .ResolveAsync(ProjectDirectory, cancellationToken).ConfigureAwait(false)
+            : new BuildTimestamp(Core.Oci.Build.SourceDateEpoch.Parse(SourceDateEpoch, "ToolkitSourceDateEpoch"), TimestampSource.Explicit);
+
+        var platforms = string.IsNullOrEmpty(RuntimeIdentifier)
+            ? Array.Empty<PlatformLayers>()
+            : [new PlatformLayers(Platform.FromRuntimeIdentifier(RuntimeIdentifier), [])];
+
+        var request = new ImageBuildRequest
+        {
+            BaseImage = ImageLocation.Parse(string.IsNullOrWhiteSpace(BaseImage) ? "scratch" : BaseImage),
+            Output = ImageLocation.Parse(Output),
+            Tags = Tags,
+            Layers = [new LayerSpec(PublishDirectory, workingDirectory)],
+            Platforms = platforms,
+            Config = new ImageConfigEdits
+            {
+                Entrypoint = Entrypoint.Length > 0
+                    ? [.. Entrypoint.Select(i => i.ItemSpec)]
+                    : DotNetEntrypoint.Resolve(PublishDirectory, AssemblyName, workingDirectory, UseAppHost),
+                Cmd = DefaultArgs.Length > 0 ? [.. DefaultArgs.Select(i => i.ItemSpec)] : null,
+                Environment = Pairs(EnvironmentVariables),
+                WorkingDirectory = workingDirectory,
+                User = string.IsNullOrEmpty(User) ? null : User,
+                Labels = Pairs(Labels),
+                Ports = [.. Ports.Select(p => string.IsNullOrEmpty(p.GetMetadata("Type")) ? p.ItemSpec : $"{p.ItemSpec}/{p.GetMetadata("Type")}")],
+            },
+            Metadata = new ImageMetadata
+            {
+                Source = GenerateLabels ? NullIfEmpty(SourceUrl) : null,
+                Revision = GenerateLabels ? NullIfEmpty(Revision) : null,
+                Version = GenerateLabels ? NullIfEmpty(Version) : null,
+                BaseName = NullIfEmpty(BaseName),
+                IncludeCreated = GenerateLabels,
+                Annotations = Pairs(Annotations),
+            },
+            Compression = BuildInputs.ParseCompression(Compression),
+            CompressionLevel = CompressionLevel > 0 ? CompressionLevel : null,
+            Uid = Uid,
+            Gid = Gid,
+            Timestamp = timestamp,
+        };
+
+        var built = await new ImageBuilder(loggerFactory).BuildAsync(request, cancellationToken).ConfigureAwait(false);
+        ImageDigest = built.Root.Digest.ToString();
+        ImageMediaType = built.Root.MediaType;
+        Log.LogMessage(MessageImportance.High, "Built image {0} {1}", built.Output, ImageDigest);
+    }
+
+    private static Dictionary<string, string> Pairs(ITaskItem[] items)
+        => items.GroupBy(i => i.ItemSpec, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().GetMetadata("Value"), StringComparer.Ordinal);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
