@@ -25,6 +25,7 @@ public static class ErrorCodes
     public static readonly ErrorCode LayerSourceUnreadable = new("TK2017", ErrorKind.Error, "Layer source cannot be read");
     public static readonly ErrorCode OutputNotWritable = new("TK2018", ErrorKind.Error, "Output cannot be written");
     public static readonly ErrorCode InvalidOption = new("TK2019", ErrorKind.InvalidInput, "Invalid option value");
+    public static readonly ErrorCode InvalidLayerPath = new("TK2030", ErrorKind.InvalidInput, "Invalid path in a layer");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)
