@@ -26,6 +26,8 @@ public static class ErrorCodes
     public static readonly ErrorCode OutputNotWritable = new("TK2018", ErrorKind.Error, "Output cannot be written");
     public static readonly ErrorCode InvalidOption = new("TK2019", ErrorKind.InvalidInput, "Invalid option value");
     public static readonly ErrorCode InvalidLayerPath = new("TK2030", ErrorKind.InvalidInput, "Invalid path in a layer");
+    public static readonly ErrorCode AmbiguousImage = new("TK2050", ErrorKind.InvalidInput, "Several images at the location and none named");
+    public static readonly ErrorCode BlobNotFound = new("TK2051", ErrorKind.Error, "Content missing from the location");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)
