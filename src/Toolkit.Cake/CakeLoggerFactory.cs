@@ -1,4 +1,5 @@
 using Cake.Core.Diagnostics;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using Microsoft.Extensions.Logging;
 using CakeLogLevel = global::Cake.Core.Diagnostics.LogLevel;
 

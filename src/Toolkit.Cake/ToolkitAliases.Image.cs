@@ -1,8 +1,6 @@
 using Cake.Core;
 using Cake.Core.Annotations;
-using Toolkit.Core.Oci;
 using Toolkit.Core.Oci.Build;
-using Toolkit.Core.Storage;
 
 namespace Toolkit.Cake;
 

@@ -99,7 +99,7 @@ public sealed class ToolkitBuildImageSettings
         var environment = new CakeEnvironmentVariables(context.Environment);
         var timestamp = SourceDateEpoch is { } seconds
             ? new BuildTimestamp(DateTimeOffset.FromUnixTimeSeconds(seconds), TimestampSource.Explicit)
-            : new Core.Oci.Build.SourceDateEpoch(environment, ProcessRunner.Instance, loggerFactory.CreateLogger<ToolkitBuildImageSettings>())
+            : new Core.Oci.Build.SourceDateEpoch(environment, Core.Host.ProcessRunner.Instance, loggerFactory.CreateLogger<ToolkitBuildImageSettings>())
                 .ResolveAsync(root.FullPath, CancellationToken.None).GetAwaiter().GetResult();
 
         return new ImageBuildRequest

@@ -69,5 +69,14 @@ internal static class ToolkitCommandLine
             logger.LogDebug(e, "I/O failure");
             return Failure;
         }
+#pragma warning disable CA1031 // The process boundary: every failure becomes a coded message and an exit code.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            // A defect, not a user error: say so, keep the details for -v detailed, never crash with a bare trace.
+            await error.WriteLineAsync($"error TK0001: Unexpected failure ({e.GetType().Name}: {e.Message}). Run again with -v detailed for details, and report it.").ConfigureAwait(false);
+            logger.LogDebug(e, "Unexpected failure");
+            return Failure;
+        }
     }
 }

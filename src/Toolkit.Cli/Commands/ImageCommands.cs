@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Toolkit.Core.Host;
-using Toolkit.Core.Oci;
 using Toolkit.Core.Oci.Build;
 using Toolkit.Core.Storage;
 

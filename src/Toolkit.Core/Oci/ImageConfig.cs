@@ -40,7 +40,7 @@ public sealed record ImageConfig
     public IReadOnlyList<HistoryEntry>? History { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 
     [JsonIgnore]
     public Platform Platform => new(Os, Architecture) { Variant = Variant, OsVersion = OsVersion, OsFeatures = OsFeatures };
@@ -77,7 +77,7 @@ public sealed record ContainerConfig
     public string? StopSignal { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>The <c>rootfs</c> of an image config: the uncompressed digests of the layers, in order.</summary>

@@ -130,6 +130,48 @@ public sealed class ContentStore
         return new Descriptor(mediaType, written.Digest, written.Size);
     }
 
+    /// <summary>
+    /// Starts writing content whose producer computes the digest itself (the layer builder hashes what it
+    /// writes): write to <see cref="ContentWriter.Content"/>, then <see cref="ContentWriter.CommitAsync"/>
+    /// with the descriptor. Nothing becomes visible unless committed.
+    /// </summary>
+    public ContentWriter BeginWrite(string algorithm = Digest.Sha256)
+    {
+        var folder = Path.Combine(Root, "blobs", algorithm);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var temp = Path.Combine(folder, $".tmp-{Guid.NewGuid():N}");
+            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+            return new ContentWriter(this, temp, file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ToolkitException(ErrorCodes.OutputNotWritable, $"Cannot write a blob in {folder}: {e.Message}. Check free space and permissions.", e);
+        }
+    }
+
+    internal void CommitWritten(string temp, Descriptor descriptor)
+    {
+        var size = new FileInfo(temp).Length;
+        if (size != descriptor.Size)
+        {
+            throw new ToolkitException(ErrorCodes.DigestMismatch, $"Content written as {descriptor.Digest} is {size} bytes, not the {descriptor.Size} its descriptor says.");
+        }
+
+        var target = GetBlobPath(descriptor.Digest);
+        try
+        {
+            File.Move(temp, target, overwrite: false);
+            _logger.LogDebug("Stored blob {Digest} ({Size} bytes) in {Root}", descriptor.Digest, size, Root);
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            // The same content was already stored; content addressing makes it as good as ours.
+            File.Delete(temp);
+        }
+    }
+
     internal static async Task<byte[]> ReadVerifiedAsync(Stream verifyingStream, Descriptor descriptor, CancellationToken cancellationToken)
     {
         if (descriptor.Size > MaxContentSize)
@@ -279,4 +321,41 @@ internal sealed class NonDisposingStream(Stream inner) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>A blob being written into a <see cref="ContentStore"/>; see <see cref="ContentStore.BeginWrite"/>.</summary>
+public sealed class ContentWriter : IAsyncDisposable
+{
+    private readonly ContentStore _store;
+    private readonly string _temp;
+    private bool _committed;
+
+    internal ContentWriter(ContentStore store, string temp, FileStream content)
+    {
+        _store = store;
+        _temp = temp;
+        Content = content;
+    }
+
+    /// <summary>Where the content goes.</summary>
+    public Stream Content { get; }
+
+    /// <summary>Makes the written bytes the blob <paramref name="descriptor"/> describes (size checked).</summary>
+    public async Task CommitAsync(Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        await Content.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await Content.DisposeAsync().ConfigureAwait(false);
+        _store.CommitWritten(_temp, descriptor);
+        _committed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Content.DisposeAsync().ConfigureAwait(false);
+        if (!_committed && File.Exists(_temp))
+        {
+            File.Delete(_temp);
+        }
+    }
 }

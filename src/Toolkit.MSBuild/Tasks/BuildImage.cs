@@ -8,8 +8,10 @@ using Task = Microsoft.Build.Utilities.Task;
 
 namespace Toolkit.MSBuild.Tasks;
 
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "MSBuild may call Cancel from another thread at any time, even after Execute returned; the source is left to the GC.")]
 public sealed partial class BuildImage : Task, ICancelableTask
 {
+    // Not disposed: MSBuild may call Cancel from another thread at any time, even after Execute returned.
     private readonly CancellationTokenSource _cancellation = new();
 
     public void Cancel() => _cancellation.Cancel();

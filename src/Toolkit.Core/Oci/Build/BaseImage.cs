@@ -46,7 +46,7 @@ internal sealed class BaseImage : IAsyncDisposable
                 $"The base '{location}' is in a registry, and this version reads bases only from oci:<dir>, oci-archive:<file> and docker-archive:<file> (or scratch). Copy it to a layout first, e.g. 'skopeo copy docker://{location} oci:base:latest', then use --from oci:base:latest.");
         }
 
-        var source = await ImageLocations.OpenSourceAsync(location, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var source = await new ImageLocations(loggerFactory).OpenSourceAsync(location, cancellationToken).ConfigureAwait(false);
         try
         {
             var root = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using Toolkit.Core.Diagnostics;
-using Toolkit.Core.Oci.Layers;
 
 namespace Toolkit.Core.Oci.Build;
 

@@ -28,7 +28,8 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
                 $"'{request.Output}' cannot be an output of 'image build'; write to oci:<dir>[:<tag>], oci-archive:<file> or docker-archive:<file>, then copy to a registry with 'image push'.");
         }
 
-        await using var baseImage = await BaseImage.OpenAsync(request.BaseImage, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        var baseImage = await BaseImage.OpenAsync(request.BaseImage, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        await using var baseImageScope = baseImage.ConfigureAwait(false);
         var targets = ChooseTargets(request, baseImage);
 
         using var workspace = BuildWorkspace.For(request.Output, _loggerFactory);
@@ -60,7 +61,7 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
         }
 
         var tags = request.Tags.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct(StringComparer.Ordinal).ToArray();
-        await WriteOutputAsync(request.Output, store, root, platforms, tags, cancellationToken).ConfigureAwait(false);
+        await WriteOutputAsync(request.Output, store, root, platforms, tags, _loggerFactory, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Wrote {Output} {Digest}", request.Output, root.Digest);
         return new BuiltImage(root, platforms, request.Output, tags, request.Timestamp);
     }
@@ -158,7 +159,8 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
             MaxDegreeOfParallelism = request.MaxDegreeOfParallelism,
         };
         var builder = new LayerBuilder(_loggerFactory.CreateLogger<LayerBuilder>());
-        await using var writer = store.BeginWrite();
+        var writer = store.BeginWrite();
+        await using var writerScope = writer.ConfigureAwait(false);
         var built = await builder.WriteAsync(spec.Sources, options, writer.Content, cancellationToken).ConfigureAwait(false);
         await writer.CommitAsync(built.Descriptor, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation(
@@ -171,11 +173,13 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
         ImageLocation output,
         ContentStore store,
         Descriptor root,
-        IReadOnlyList<BuiltPlatformImage> platforms,
+        List<BuiltPlatformImage> platforms,
         IReadOnlyList<string> tags,
+        ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
-        await using var destination = await ImageLocations.OpenDestinationAsync(output, cancellationToken).ConfigureAwait(false);
+        var destination = await new ImageLocations(loggerFactory).OpenDestinationAsync(output, cancellationToken).ConfigureAwait(false);
+        await using var destinationScope = destination.ConfigureAwait(false);
         foreach (var platform in platforms)
         {
             foreach (var blob in platform.Layers.Append(platform.Config))

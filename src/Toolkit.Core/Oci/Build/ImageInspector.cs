@@ -18,7 +18,8 @@ public sealed class ImageInspector(ILoggerFactory? loggerFactory = null)
             throw new ToolkitException(ErrorCodes.UnsupportedLocation, "'scratch' is an empty base, not an image to inspect.");
         }
 
-        await using var source = await ImageLocations.OpenSourceAsync(location, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        var source = await new ImageLocations(_loggerFactory).OpenSourceAsync(location, cancellationToken).ConfigureAwait(false);
+        await using var sourceScope = source.ConfigureAwait(false);
         var root = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var rootBytes = await source.ReadContentAsync(root, cancellationToken).ConfigureAwait(false);
         var platforms = new List<PlatformInspection>();
