@@ -33,6 +33,10 @@ public sealed class JsonSchemaValidator
     private readonly JsonSchema _schema;
     private readonly EvaluationOptions _evaluationOptions;
 
+    // References are resolved (and schemas built and registered) lazily during evaluation, and the
+    // registry refuses a second registration, so concurrent tests must not evaluate at the same time.
+    private readonly Lock _gate = new();
+
     /// <param name="schemaPath">The schema documents are validated against.</param>
     /// <param name="referencedSchemaPaths">Other schema files its <c>$ref</c>s reach.</param>
     /// <param name="baseUris">Bases (ending in <c>/</c>) to register every file under by file name.</param>
@@ -89,7 +93,12 @@ public sealed class JsonSchemaValidator
 
         using (document)
         {
-            var results = _schema.Evaluate(document.RootElement, _evaluationOptions);
+            EvaluationResults results;
+            lock (_gate)
+            {
+                results = _schema.Evaluate(document.RootElement, _evaluationOptions);
+            }
+
             if (results.IsValid)
             {
                 return [];
