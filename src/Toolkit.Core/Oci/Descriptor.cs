@@ -51,10 +51,8 @@ public sealed record Descriptor
     public bool Equals(Descriptor? other)
         => other is not null && MediaType == other.MediaType && Digest == other.Digest && Size == other.Size
            && ArtifactType == other.ArtifactType && Equals(Platform, other.Platform)
-           && SequenceEqual(Annotations, other.Annotations);
+           && OciEquality.Maps(Annotations, other.Annotations)
+           && OciEquality.Lists(Urls, other.Urls) && OciEquality.Bytes(Data, other.Data);
 
     public override int GetHashCode() => HashCode.Combine(MediaType, Digest, Size);
-
-    private static bool SequenceEqual(SortedDictionary<string, string>? a, SortedDictionary<string, string>? b)
-        => (a is null || a.Count == 0) ? (b is null || b.Count == 0) : b is not null && a.SequenceEqual(b);
 }

@@ -39,11 +39,20 @@ public sealed record ImageConfig
     [JsonPropertyName("history")]
     public IReadOnlyList<HistoryEntry>? History { get; init; }
 
+    // set, not init: System.Text.Json cannot fill init-only extension data ("cannot bind with a parameter").
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 
     [JsonIgnore]
     public Platform Platform => new(Os, Architecture) { Variant = Variant, OsVersion = OsVersion, OsFeatures = OsFeatures };
+
+    public bool Equals(ImageConfig? other)
+        => other is not null && Created == other.Created && Author == other.Author && Architecture == other.Architecture
+           && Os == other.Os && OsVersion == other.OsVersion && OciEquality.Lists(OsFeatures, other.OsFeatures)
+           && Variant == other.Variant && Equals(Config, other.Config) && RootFs.Equals(other.RootFs)
+           && OciEquality.Lists(History, other.History) && OciEquality.Extra(Extra, other.Extra);
+
+    public override int GetHashCode() => HashCode.Combine(Created, Architecture, Os, Variant, Config, RootFs, OciEquality.Count(History));
 }
 
 /// <summary>The execution parameters of a container (the <c>config</c> object of an image config).</summary>
@@ -76,8 +85,19 @@ public sealed record ContainerConfig
     [JsonPropertyName("StopSignal")]
     public string? StopSignal { get; init; }
 
+    // set, not init: System.Text.Json cannot fill init-only extension data ("cannot bind with a parameter").
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    public bool Equals(ContainerConfig? other)
+        => other is not null && User == other.User && OciEquality.Maps(ExposedPorts, other.ExposedPorts)
+           && OciEquality.Lists(Env, other.Env) && OciEquality.Lists(Entrypoint, other.Entrypoint)
+           && OciEquality.Lists(Cmd, other.Cmd) && OciEquality.Maps(Volumes, other.Volumes)
+           && WorkingDir == other.WorkingDir && OciEquality.Maps(Labels, other.Labels)
+           && StopSignal == other.StopSignal && OciEquality.Extra(Extra, other.Extra);
+
+    public override int GetHashCode()
+        => HashCode.Combine(User, WorkingDir, StopSignal, OciEquality.Count(Env), OciEquality.Count(Cmd), OciEquality.Count(Entrypoint));
 }
 
 /// <summary>The <c>rootfs</c> of an image config: the uncompressed digests of the layers, in order.</summary>
@@ -88,6 +108,10 @@ public sealed record RootFs
 
     [JsonPropertyName("diff_ids")]
     public IReadOnlyList<Digest> DiffIds { get; init; } = [];
+
+    public bool Equals(RootFs? other) => other is not null && Type == other.Type && OciEquality.Lists(DiffIds, other.DiffIds);
+
+    public override int GetHashCode() => HashCode.Combine(Type, DiffIds.Count > 0 ? DiffIds[0] : null, DiffIds.Count);
 }
 
 /// <summary>One entry of an image's history.</summary>

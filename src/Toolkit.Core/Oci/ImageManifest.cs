@@ -28,6 +28,13 @@ public sealed record ImageManifest
 
     [JsonPropertyName("annotations")]
     public SortedDictionary<string, string>? Annotations { get; init; }
+
+    public bool Equals(ImageManifest? other)
+        => other is not null && SchemaVersion == other.SchemaVersion && MediaType == other.MediaType
+           && ArtifactType == other.ArtifactType && Config.Equals(other.Config) && OciEquality.Lists(Layers, other.Layers)
+           && Equals(Subject, other.Subject) && OciEquality.Maps(Annotations, other.Annotations);
+
+    public override int GetHashCode() => HashCode.Combine(MediaType, Config, Layers.Count, Subject);
 }
 
 /// <summary>An image index (OCI image index v1 or Docker manifest list).</summary>
@@ -50,6 +57,13 @@ public sealed record ImageIndex
 
     [JsonPropertyName("annotations")]
     public SortedDictionary<string, string>? Annotations { get; init; }
+
+    public bool Equals(ImageIndex? other)
+        => other is not null && SchemaVersion == other.SchemaVersion && MediaType == other.MediaType
+           && ArtifactType == other.ArtifactType && OciEquality.Lists(Manifests, other.Manifests)
+           && Equals(Subject, other.Subject) && OciEquality.Maps(Annotations, other.Annotations);
+
+    public override int GetHashCode() => HashCode.Combine(MediaType, Manifests.Count, Manifests.Count > 0 ? Manifests[0] : null, Subject);
 }
 
 /// <summary>

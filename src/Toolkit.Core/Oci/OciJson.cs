@@ -33,6 +33,8 @@ public static class OciJson
 
     public static ImageConfig ParseConfig(ReadOnlySpan<byte> json) => Parse(json, Context.ImageConfig, "image config");
 
+    public static Descriptor ParseDescriptor(ReadOnlySpan<byte> json) => Parse(json, Context.Descriptor, "descriptor");
+
     /// <summary>
     /// The media type of a manifest or index whose descriptor did not say (or to check that it did):
     /// the <c>mediaType</c> field when present, else guessed from the shape as the spec allows.
@@ -69,6 +71,11 @@ public static class OciJson
         {
             throw new ToolkitException(ErrorCodes.InvalidManifest, $"The {what} is not valid JSON for its schema: {e.Message}", e);
         }
+        catch (ArgumentException e)
+        {
+            // Descriptor's constructor rejects a missing digest, an empty media type or a negative size.
+            throw new ToolkitException(ErrorCodes.InvalidManifest, $"The {what} has an invalid descriptor: {e.Message}", e);
+        }
     }
 }
 
@@ -76,10 +83,12 @@ public static class OciJson
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = false,
     AllowTrailingCommas = false,
-    ReadCommentHandling = JsonCommentHandling.Disallow)]
+    ReadCommentHandling = JsonCommentHandling.Disallow,
+    Converters = [typeof(OrdinalMapConverter<string>), typeof(OrdinalMapConverter<EmptyObject>)])]
 [JsonSerializable(typeof(ImageManifest))]
 [JsonSerializable(typeof(ImageIndex))]
 [JsonSerializable(typeof(ImageConfig))]
 [JsonSerializable(typeof(Descriptor))]
 [JsonSerializable(typeof(ManifestProbe))]
+[JsonSerializable(typeof(EmptyObject))]
 internal sealed partial class OciJsonContext : JsonSerializerContext;

@@ -118,7 +118,8 @@ public sealed record Platform
 
     public bool Equals(Platform? other)
         => other is not null && Os == other.Os && Architecture == other.Architecture && Variant == other.Variant
-           && OsVersion == other.OsVersion;
+           && OsVersion == other.OsVersion && OciEquality.Lists(OsFeatures, other.OsFeatures)
+           && OciEquality.Lists(Features, other.Features);
 
     public override int GetHashCode() => HashCode.Combine(Os, Architecture, Variant, OsVersion);
 
