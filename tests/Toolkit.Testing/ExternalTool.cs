@@ -45,6 +45,9 @@ public static class ExternalTool
         ["docker-registry"] = "docker-registry",
         ["python3"] = "python3",
         ["go"] = "golang-go",
+        ["dotnet"] = "dotnet-sdk-10.0 (or see https://dotnet.microsoft.com/download)",
+        ["git"] = "git",
+        ["chown"] = "coreutils",
     };
 
     /// <summary>The full path of <paramref name="fileName"/> on PATH, or null.</summary>
@@ -133,8 +136,49 @@ public static class ExternalTool
         }
     }
 
-    /// <summary>Runs a tool and throws unless it exits with 0.</summary>
+    /// <summary>Runs a tool and throws unless it exits with 0 within <paramref name="timeout"/> (default 10 minutes).</summary>
     public static async Task<ExternalToolResult> RunCheckedAsync(
-        string fileName, IReadOnlyList<string> arguments, string? workingDirectory = null, CancellationToken cancellationToken = default)
-        => (await RunAsync(fileName, arguments, workingDirectory, cancellationToken: cancellationToken)).EnsureSuccess();
+        string fileName,
+        IReadOnlyList<string> arguments,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromMinutes(10));
+        try
+        {
+            return (await RunAsync(fileName, arguments, workingDirectory, environment: environment, cancellationToken: deadline.Token)).EnsureSuccess();
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"'{fileName} {string.Join(' ', arguments)}' did not finish within {timeout ?? TimeSpan.FromMinutes(10)}.");
+        }
+    }
+
+    /// <summary>Starts a tool without waiting (a server); the caller owns, stops and disposes the process.</summary>
+    public static Process Start(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var startInfo = new ProcessStartInfo(Require(fileName))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        return Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start '{fileName}'.");
+    }
 }

@@ -241,14 +241,21 @@ public sealed class DockerArchiveSource : IImageSource
         }
     }
 
+    // Read with JsonDocument: only os/architecture/variant are needed, and a config another tool wrote may not fit our model.
     private static Platform? TryPlatform(byte[] configBytes)
     {
         try
         {
-            var config = OciJson.ParseConfig(configBytes);
-            return new Platform(config.Os, config.Architecture) { Variant = config.Variant };
+            using var document = System.Text.Json.JsonDocument.Parse(configBytes);
+            var root = document.RootElement;
+            string? Text(string name)
+                => root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty(name, out var value)
+                   && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+            return Text("os") is { Length: > 0 } os && Text("architecture") is { Length: > 0 } architecture
+                ? new Platform(os, architecture) { Variant = Text("variant") }
+                : null;
         }
-        catch (ToolkitException)
+        catch (System.Text.Json.JsonException)
         {
             return null;
         }

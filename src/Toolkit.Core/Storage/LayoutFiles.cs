@@ -102,8 +102,8 @@ internal sealed class TarArchiveIndex : ILayoutFiles
                         var name = NormaliseEntryName(entry.Name);
                         if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)
                         {
-                            // With a seekable archive the reader stops at the start of the entry's data.
-                            entries[name] = new Entry(file.Position, entry.Length, null);
+                            var offset = await FindDataOffsetAsync(file, entry, archivePath, cancellationToken).ConfigureAwait(false);
+                            entries[name] = new Entry(offset, entry.Length, null);
                         }
                         else if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
                         {
@@ -198,6 +198,34 @@ internal sealed class TarArchiveIndex : ILayoutFiles
 
     private static ToolkitException Unsafe(string name, string why)
         => new(ErrorCodes.UnsafeArchiveEntry, $"The archive entry '{name}' is unsafe: {why}. The archive was not produced by a trustworthy tool; do not use it.");
+
+    /// <summary>
+    /// Where the entry's data starts in the archive. With a seekable archive the reader has moved past the data (and its
+    /// padding to 512 bytes) when it returns the entry; the offset this implies is checked against the entry's own data.
+    /// </summary>
+    private static async Task<long> FindDataOffsetAsync(FileStream file, TarEntry entry, string archivePath, CancellationToken cancellationToken)
+    {
+        var afterData = file.Position;
+        var offset = afterData - ((entry.Length + 511) / 512 * 512);
+        if (entry.Length == 0 || entry.DataStream is null)
+        {
+            return offset;
+        }
+
+        var probeLength = (int)Math.Min(entry.Length, 512);
+        var expected = new byte[probeLength];
+        var actual = new byte[probeLength];
+        await entry.DataStream.ReadExactlyAsync(expected, cancellationToken).ConfigureAwait(false);
+        file.Position = offset;
+        await file.ReadExactlyAsync(actual, cancellationToken).ConfigureAwait(false);
+        file.Position = afterData;
+        if (offset < 0 || !expected.AsSpan().SequenceEqual(actual))
+        {
+            throw new ToolkitException(ErrorCodes.InvalidArchive, $"Cannot locate the data of '{entry.Name}' in {archivePath}; the tar layout is not one this reader understands.");
+        }
+
+        return offset;
+    }
 
     private static async Task<bool> IsCompressedAsync(FileStream file, CancellationToken cancellationToken)
     {
