@@ -88,10 +88,14 @@ public static class ExternalTool
         string? workingDirectory = null,
         byte[]? standardInput = null,
         IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var executable = Require(fileName);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromMinutes(10));
+        cancellationToken = deadline.Token;
         var startInfo = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -145,11 +149,9 @@ public static class ExternalTool
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout ?? TimeSpan.FromMinutes(10));
         try
         {
-            return (await RunAsync(fileName, arguments, workingDirectory, environment: environment, cancellationToken: deadline.Token)).EnsureSuccess();
+            return (await RunAsync(fileName, arguments, workingDirectory, environment: environment, timeout: timeout, cancellationToken: cancellationToken)).EnsureSuccess();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
