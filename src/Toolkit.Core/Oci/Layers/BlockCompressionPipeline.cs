@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace Toolkit.Core.Oci.Layers;
@@ -7,7 +8,9 @@ namespace Toolkit.Core.Oci.Layers;
 /// Takes the uncompressed stream, cuts it into fixed-size blocks, compresses up to
 /// <c>maxDegreeOfParallelism</c> blocks at once and writes them to the destination in order, hashing
 /// what it writes. Block boundaries depend only on the input, so the output is the same for any degree
-/// of parallelism. At most <c>maxDegreeOfParallelism + 1</c> blocks are in flight, which bounds memory.
+/// of parallelism. At most <c>2 * maxDegreeOfParallelism</c> blocks are in flight, which bounds memory.
+/// Compression runs on dedicated threads rather than the thread pool: queued CPU-bound blocks would
+/// otherwise delay the pool work items that read the files, starving the pipeline of input.
 /// </summary>
 internal sealed class BlockCompressionPipeline : IAsyncDisposable
 {
@@ -15,7 +18,8 @@ internal sealed class BlockCompressionPipeline : IAsyncDisposable
     private readonly BlockCodec _codec;
     private readonly int _blockSize;
     private readonly int _maxInFlight;
-    private readonly SemaphoreSlim _workers;
+    private readonly BlockingCollection<WorkItem> _work = new();
+    private readonly Thread[] _workers;
     private readonly Queue<Task<PooledBufferStream>> _inFlight = new();
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[] _block;
@@ -28,9 +32,14 @@ internal sealed class BlockCompressionPipeline : IAsyncDisposable
         _destination = destination;
         _codec = codec;
         _blockSize = blockSize;
-        _maxInFlight = maxDegreeOfParallelism + 1;
-        _workers = new SemaphoreSlim(maxDegreeOfParallelism, maxDegreeOfParallelism);
+        _maxInFlight = 2 * maxDegreeOfParallelism;
         _block = ArrayPool<byte>.Shared.Rent(blockSize);
+        _workers = codec.IsIdentity ? [] : new Thread[maxDegreeOfParallelism];
+        for (var i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new Thread(CompressBlocks) { IsBackground = true, Name = $"layer-compression-{i}" };
+            _workers[i].Start();
+        }
     }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -90,8 +99,14 @@ internal sealed class BlockCompressionPipeline : IAsyncDisposable
             _block = [];
         }
 
+        _work.CompleteAdding();
+        foreach (var worker in _workers)
+        {
+            worker.Join();
+        }
+
+        _work.Dispose();
         _hash.Dispose();
-        _workers.Dispose();
     }
 
     private async ValueTask SubmitBlockAsync(CancellationToken cancellationToken)
@@ -119,27 +134,32 @@ internal sealed class BlockCompressionPipeline : IAsyncDisposable
     }
 
     private Task<PooledBufferStream> CompressAsync(byte[] block, int length, CancellationToken cancellationToken)
-        => Task.Run(
-            async () =>
+    {
+        var item = new WorkItem(block, length, new TaskCompletionSource<PooledBufferStream>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _work.Add(item, cancellationToken);
+        return item.Completion.Task;
+    }
+
+    private void CompressBlocks()
+    {
+        foreach (var item in _work.GetConsumingEnumerable())
+        {
+            try
             {
-                try
-                {
-                    await _workers.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        return _codec.Compress(block.AsSpan(0, length));
-                    }
-                    finally
-                    {
-                        _workers.Release();
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(block);
-                }
-            },
-            cancellationToken);
+                item.Completion.SetResult(_codec.Compress(item.Block.AsSpan(0, item.Length)));
+            }
+#pragma warning disable CA1031 // Any failure belongs to the block's task; the writer awaiting it rethrows.
+            catch (Exception exception)
+            {
+                item.Completion.SetException(exception);
+            }
+#pragma warning restore CA1031
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(item.Block);
+            }
+        }
+    }
 
     private async ValueTask WriteOldestAsync(CancellationToken cancellationToken)
     {
@@ -175,4 +195,6 @@ internal sealed class BlockCompressionPipeline : IAsyncDisposable
         _written += bytes.Length;
         await _destination.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
     }
+
+    private sealed record WorkItem(byte[] Block, int Length, TaskCompletionSource<PooledBufferStream> Completion);
 }

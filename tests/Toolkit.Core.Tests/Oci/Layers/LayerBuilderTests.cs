@@ -483,5 +483,71 @@ public class LayerBuilderTests
                 Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(output.Combine("x", relative)));
             }
         }
+
+        [Fact]
+        public async Task Zstd_accepts_the_blob_and_decompresses_it_to_the_diff_id()
+        {
+            // Given
+            using var source = new TemporaryDirectory();
+            using var output = new TemporaryDirectory();
+            WriteMixedContent(source.Path, files: 12);
+            var (layer, blob) = await BuildAsync(
+                new LayerOptions { Compression = LayerCompression.Zstd, Timestamp = Timestamp, CompressionBlockSize = 64 * 1024 },
+                Token, new LayerSource(source.Path, "/app"));
+            var path = await WriteTempFileAsync(output, "layer.tar.zst", blob);
+
+            // When
+            var test = await ExternalTool.RunAsync("zstd", ["-t", "-q", path], cancellationToken: Token);
+            var decompressed = await ExternalTool.RunCheckedAsync("zstd", ["-dc", "-q", path], cancellationToken: Token);
+
+            // Then
+            Assert.Equal(0, test.ExitCode);
+            Assert.Equal(layer.DiffId, Digest.FromHash(Digest.Sha256, SHA256.HashData(decompressed.StandardOutputBytes)));
+        }
+
+        [Fact]
+        public async Task Umoci_unpacks_an_image_made_of_the_layer()
+        {
+            // Given: an OCI layout with one gzip layer (umoci reads tar with Go's archive/tar and checks the diff_id).
+            using var source = new TemporaryDirectory();
+            using var work = new TemporaryDirectory();
+            WriteFile(source.Path, "bin/tool", "#!/bin/sh\n");
+            File.SetUnixFileMode(source.Combine("bin", "tool"), (UnixFileMode)0x1C0);
+            var longName = new string('d', 120) + "/" + new string('f', 120);
+            WriteFile(source.Path, longName, "long");
+            File.CreateSymbolicLink(source.Combine("link"), "bin/tool");
+            var (layer, blob) = await BuildAsync(new LayerOptions { Timestamp = Timestamp }, Token, new LayerSource(source.Path, "/app"));
+            var layout = work.Combine("layout");
+            var blobs = Path.Combine(layout, "blobs", "sha256");
+            Directory.CreateDirectory(blobs);
+            async Task<Descriptor> PutAsync(string mediaType, byte[] content)
+            {
+                var descriptor = Descriptor.For(mediaType, content);
+                await File.WriteAllBytesAsync(Path.Combine(blobs, descriptor.Digest.Encoded), content);
+                return descriptor;
+            }
+
+            await PutAsync(layer.Descriptor.MediaType, blob);
+            // Written by hand: OciJson.Serialize(ImageConfig) currently throws (extension data on ContainerConfig).
+            var configJson = $"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{layer.DiffId}\"]}}}}";
+            var config = await PutAsync(MediaTypes.OciConfig, System.Text.Encoding.UTF8.GetBytes(configJson));
+            var manifest = await PutAsync(MediaTypes.OciManifest, OciJson.Serialize(new ImageManifest { Config = config, Layers = [layer.Descriptor] }));
+            var index = new ImageIndex
+            {
+                Manifests = [manifest with { Annotations = new SortedDictionary<string, string> { [AnnotationKeys.RefName] = "test" } }],
+            };
+            await File.WriteAllBytesAsync(Path.Combine(layout, "index.json"), OciJson.Serialize(index));
+            await File.WriteAllTextAsync(Path.Combine(layout, "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+
+            // When
+            await ExternalTool.RunCheckedAsync(
+                "umoci", ["unpack", "--rootless", "--image", layout + ":test", work.Combine("bundle")], cancellationToken: Token);
+
+            // Then
+            var rootfs = work.Combine("bundle", "rootfs", "app");
+            Assert.Equal("long", File.ReadAllText(Path.Combine(rootfs, longName)));
+            Assert.Equal("bin/tool", new FileInfo(Path.Combine(rootfs, "link")).LinkTarget);
+            Assert.Equal((UnixFileMode)0x1ED, File.GetUnixFileMode(Path.Combine(rootfs, "bin", "tool")));
+        }
     }
 }
