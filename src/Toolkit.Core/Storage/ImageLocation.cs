@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Oci;
 
 namespace Toolkit.Core.Storage;
 
@@ -31,21 +32,22 @@ public abstract record ImageLocation
 
     public static ImageLocation Parse(string text)
     {
-        if (TryParse(text, out var location, out var error))
+        if (TryParse(text, out var location, out var error, out var code))
         {
             return location;
         }
 
-        throw new ToolkitException(ErrorCodes.InvalidLocation, error);
+        throw new ToolkitException(code, error);
     }
 
     public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out ImageLocation? location)
-        => TryParse(text, out location, out _);
+        => TryParse(text, out location, out _, out _);
 
-    private static bool TryParse(string? text, [NotNullWhen(true)] out ImageLocation? location, out string error)
+    private static bool TryParse(string? text, [NotNullWhen(true)] out ImageLocation? location, out string error, out ErrorCode code)
     {
         location = null;
         error = string.Empty;
+        code = ErrorCodes.InvalidLocation;
         if (string.IsNullOrWhiteSpace(text))
         {
             error = $"An image location is required. Use one of: {AcceptedForms}.";
@@ -93,8 +95,17 @@ public abstract record ImageLocation
             return false;
         }
 
-        location = new RegistryLocation(registryText);
-        return true;
+        try
+        {
+            location = new RegistryLocation(ImageReference.Parse(registryText));
+            return true;
+        }
+        catch (ToolkitException e)
+        {
+            error = e.Message;
+            code = e.ErrorCode;
+            return false;
+        }
     }
 
     private static bool TrySplitPath(string text, string prefix, out string path, out string? reference, out string error)
@@ -206,8 +217,8 @@ public sealed record ScratchLocation : ImageLocation
     public override string ToString() => ScratchName;
 }
 
-/// <summary>An image in a registry. The text is kept as typed until the registry client parses it.</summary>
-public sealed record RegistryLocation(string Reference) : ImageLocation
+/// <summary>An image in a registry, by its normalised reference.</summary>
+public sealed record RegistryLocation(ImageReference Reference) : ImageLocation
 {
-    public override string ToString() => Reference;
+    public override string ToString() => Reference.ToString();
 }

@@ -1,4 +1,5 @@
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Oci;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.Core.Tests.Storage;
@@ -49,19 +50,30 @@ public class ImageLocationTests
     [InlineData("ubuntu:24.04")]
     [InlineData("localhost:5000/app:1")]
     [InlineData("127.0.0.1:5000/base@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
-    public void Anything_else_is_a_registry_reference_kept_as_typed(string text)
+    public void Anything_else_is_a_registry_reference(string text)
     {
         // When
         var location = ImageLocation.Parse(text);
 
         // Then
-        Assert.Equal(new RegistryLocation(text), location);
+        Assert.Equal(new RegistryLocation(ImageReference.Parse(text)), location);
+    }
+
+    [Theory]
+    [InlineData("Example/App:1")]
+    [InlineData("example.com/app:-bad")]
+    [InlineData("example.com/app@sha256:1234")]
+    public void A_malformed_registry_reference_fails_with_the_reference_code(string text)
+    {
+        var error = Assert.Throws<ToolkitException>(() => ImageLocation.Parse(text));
+
+        Assert.Equal(ErrorCodes.InvalidReference.Code, error.Code);
     }
 
     [Fact]
     public void A_docker_transport_prefix_is_accepted_for_a_registry()
     {
-        Assert.Equal(new RegistryLocation("example.com/app:1"), ImageLocation.Parse("docker://example.com/app:1"));
+        Assert.Equal(new RegistryLocation(ImageReference.Parse("example.com/app:1")), ImageLocation.Parse("docker://example.com/app:1"));
     }
 
     [Theory]
