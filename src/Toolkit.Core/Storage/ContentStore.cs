@@ -120,7 +120,11 @@ public sealed class ContentStore
     /// Stores content whose digest is not known in advance, under the digest computed while writing, and returns its
     /// descriptor.
     /// </summary>
-    public async Task<Descriptor> WriteAsync(string mediaType, Stream content, CancellationToken cancellationToken, string algorithm = Digest.Sha256)
+    public Task<Descriptor> WriteAsync(string mediaType, Stream content, CancellationToken cancellationToken)
+        => WriteAsync(mediaType, content, Digest.Sha256, cancellationToken);
+
+    /// <summary>As <see cref="WriteAsync(string, Stream, CancellationToken)"/>, with the digest algorithm to use.</summary>
+    public async Task<Descriptor> WriteAsync(string mediaType, Stream content, string algorithm, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(mediaType);
         ArgumentNullException.ThrowIfNull(content);
