@@ -25,7 +25,7 @@ public static partial class ToolkitAliases
     /// </code>
     /// </example>
     /// <param name="context">The Cake context.</param>
-    /// <param name="settings">What to build; null builds nothing useful and fails, as an output is required.</param>
+    /// <param name="settings">What to build; null stands for default settings, which fail with TK2003 because <see cref="ToolkitBuildImageSettings.Output"/> is required.</param>
     /// <returns>The digest and platforms of the image written.</returns>
     [CakeMethodAlias]
     [CakeAliasCategory("Image")]

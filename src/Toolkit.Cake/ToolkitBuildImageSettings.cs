@@ -1,6 +1,7 @@
 using Cake.Core;
 using Cake.Core.IO;
 using Microsoft.Extensions.Logging;
+using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci.Build;
 using Toolkit.Core.Storage;
@@ -81,6 +82,13 @@ public sealed class ToolkitBuildImageSettings
 
     internal ImageBuildRequest ToRequest(ICakeContext context, ILoggerFactory loggerFactory)
     {
+        if (string.IsNullOrWhiteSpace(Output))
+        {
+            throw new ToolkitException(
+                ErrorCodes.InvalidLocation,
+                $"{nameof(ToolkitBuildImageSettings)}.{nameof(Output)} is required: set it to where the image goes, e.g. oci:artifacts/image:1.0.0, oci-archive:<file> or docker-archive:<file>.");
+        }
+
         var root = context.Environment.WorkingDirectory;
         string Full(string path) => new DirectoryPath(path).MakeAbsolute(root).FullPath;
         var layers = new List<LayerSpec>();

@@ -14,6 +14,9 @@ public static class TestPaths
     /// <summary>The repository root.</summary>
     public static string RepositoryRoot { get; } = Metadata("ToolkitRepositoryRoot");
 
+    /// <summary>The configuration the tests (and so the src projects they reference) were built in, e.g. <c>Debug</c>.</summary>
+    public static string BuildConfiguration { get; } = Metadata("ToolkitBuildConfiguration");
+
     public static string Spec(params string[] parts) => Path.Combine([SpecDirectory, .. parts]);
 
     private static string Metadata(string key)

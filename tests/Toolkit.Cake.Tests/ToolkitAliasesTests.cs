@@ -1,0 +1,87 @@
+using System.Reflection;
+using Cake.Core;
+using Cake.Core.Annotations;
+using Toolkit.Core.Diagnostics;
+using Toolkit.Testing;
+
+namespace Toolkit.Cake.Tests;
+
+public sealed class ToolkitAliasesTests
+{
+    private static readonly MethodInfo[] Aliases = typeof(ToolkitAliases).GetMethods(BindingFlags.Public | BindingFlags.Static);
+
+    public static TheoryData<string> AliasNames() => [.. Aliases.Select(m => m.Name)];
+
+    [Fact]
+    public void There_are_aliases_to_check()
+        => Assert.NotEmpty(Aliases);
+
+    [Theory]
+    [MemberData(nameof(AliasNames))]
+    public void Every_public_static_method_is_a_Cake_alias_with_a_category_and_a_namespace_import(string name)
+    {
+        // Given
+        var method = Aliases.Single(m => m.Name == name);
+
+        // When
+        var alias = method.GetCustomAttribute<CakeMethodAliasAttribute>();
+        var category = method.GetCustomAttribute<CakeAliasCategoryAttribute>();
+        var namespaceImport = method.GetCustomAttribute<CakeNamespaceImportAttribute>();
+
+        // Then
+        Assert.NotNull(alias);
+        Assert.NotNull(category);
+        Assert.False(string.IsNullOrWhiteSpace(category.Name));
+        Assert.NotNull(namespaceImport);
+        Assert.True(method.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute)), $"{name} is not an extension method.");
+        Assert.Equal(typeof(ICakeContext), method.GetParameters()[0].ParameterType);
+    }
+
+    [Fact]
+    public void ToolkitBuildImage_with_null_settings_fails_with_a_TK_error_that_names_the_missing_output()
+    {
+        // Given
+        using var temp = new TemporaryDirectory("tk-cake-alias");
+        var context = new FakeCakeContext(temp.Path, new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "0" });
+
+        // When
+        var error = Record.Exception(() => context.ToolkitBuildImage(null));
+
+        // Then
+        var toolkitError = Assert.IsType<ToolkitException>(error);
+        Assert.Equal("TK2003", toolkitError.Code);
+        Assert.Contains("ToolkitBuildImageSettings.Output is required", toolkitError.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolkitBuildImage_with_a_null_context_fails_with_an_ArgumentNullException()
+    {
+        // Given
+        ICakeContext? context = null;
+
+        // When
+        var error = Record.Exception(() => context!.ToolkitBuildImage(new ToolkitBuildImageSettings()));
+
+        // Then
+        Assert.Equal("context", Assert.IsType<ArgumentNullException>(error).ParamName);
+    }
+
+    [Fact]
+    public void The_addin_needs_no_newer_logging_abstractions_than_the_Cake_host_loads()
+    {
+        // Given: Cake loads Microsoft.Extensions.Logging.Abstractions into its own context before any addin;
+        // an addin built against a newer assembly version would fail to bind to it.
+        var hostCopy = Path.Combine(CakeToolDirectory(), "Microsoft.Extensions.Logging.Abstractions.dll");
+        var host = AssemblyName.GetAssemblyName(hostCopy).Version!;
+
+        // When
+        var needed = typeof(Toolkit.Core.Oci.Build.ImageBuilder).Assembly.GetReferencedAssemblies()
+            .Single(a => a.Name == "Microsoft.Extensions.Logging.Abstractions").Version!;
+
+        // Then
+        Assert.True(needed <= host, $"Toolkit.Core needs Microsoft.Extensions.Logging.Abstractions {needed}; the Cake tool hosts {host}. Keep the 8.0.x pin in Directory.Packages.props.");
+    }
+
+    private static string CakeToolDirectory()
+        => typeof(ToolkitAliasesTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CakeToolDirectory").Value!;
+}
