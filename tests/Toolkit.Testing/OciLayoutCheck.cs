@@ -16,12 +16,9 @@ public sealed record OciLayoutImage(string Tag, string ManifestDigest, JsonEleme
 /// Checks an OCI image layout on disk with its own small reader, so that a bug in the engine's reader
 /// cannot hide a bug in its writer: <c>oci-layout</c> and <c>index.json</c> parse, every blob a
 /// descriptor names exists with the size and sha256 the descriptor says, and the manifest and config
-/// have the fields the image spec requires.
+/// have the fields the image spec requires; <c>oci-layout</c>, <c>index.json</c>, the manifest and the
+/// config validate against the official schemas (<see cref="Schemas.OciSchemas"/>).
 /// </summary>
-/// <remarks>
-/// Structural only. Once the JSON schema validation of the image spec (<c>OciSchemas</c>) is in this
-/// branch, tests should validate manifest and config against the schemas as well.
-/// </remarks>
 public static partial class OciLayoutCheck
 {
     private const string RefNameAnnotation = "org.opencontainers.image.ref.name";
@@ -33,10 +30,14 @@ public static partial class OciLayoutCheck
         ArgumentNullException.ThrowIfNull(tag);
         Assert.True(Directory.Exists(layoutDirectory), $"No OCI layout at {layoutDirectory}.");
 
-        using var layout = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(layoutDirectory, "oci-layout")));
+        var layoutBytes = File.ReadAllBytes(Path.Combine(layoutDirectory, "oci-layout"));
+        var indexBytes = File.ReadAllBytes(Path.Combine(layoutDirectory, "index.json"));
+        Schemas.OciSchemas.AssertValidImageLayoutFile(layoutBytes);
+        Schemas.OciSchemas.AssertValidIndex(indexBytes);
+        using var layout = JsonDocument.Parse(layoutBytes);
         Assert.Equal("1.0.0", layout.RootElement.GetProperty("imageLayoutVersion").GetString());
 
-        using var index = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(layoutDirectory, "index.json")));
+        using var index = JsonDocument.Parse(indexBytes);
         Assert.Equal(2, index.RootElement.GetProperty("schemaVersion").GetInt32());
         Assert.Equal("application/vnd.oci.image.index.v1+json", index.RootElement.GetProperty("mediaType").GetString());
         var descriptors = index.RootElement.GetProperty("manifests").EnumerateArray().ToArray();
@@ -51,12 +52,16 @@ public static partial class OciLayoutCheck
         var found = Assert.Single(tagged);
         Assert.Equal("application/vnd.oci.image.manifest.v1+json", found.GetProperty("mediaType").GetString());
 
-        var manifest = JsonDocument.Parse(ReadBlob(layoutDirectory, found)).RootElement.Clone();
+        var manifestBytes = ReadBlob(layoutDirectory, found);
+        Schemas.OciSchemas.AssertValidManifest(manifestBytes);
+        var manifest = JsonDocument.Parse(manifestBytes).RootElement.Clone();
         Assert.Equal(2, manifest.GetProperty("schemaVersion").GetInt32());
         Assert.Equal("application/vnd.oci.image.manifest.v1+json", manifest.GetProperty("mediaType").GetString());
         var configDescriptor = manifest.GetProperty("config");
         Assert.Equal("application/vnd.oci.image.config.v1+json", configDescriptor.GetProperty("mediaType").GetString());
-        var config = JsonDocument.Parse(ReadBlob(layoutDirectory, configDescriptor)).RootElement.Clone();
+        var configBytes = ReadBlob(layoutDirectory, configDescriptor);
+        Schemas.OciSchemas.AssertValidConfig(configBytes);
+        var config = JsonDocument.Parse(configBytes).RootElement.Clone();
 
         var layers = manifest.GetProperty("layers").EnumerateArray().ToArray();
         foreach (var layer in layers)
