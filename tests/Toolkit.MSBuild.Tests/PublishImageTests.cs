@@ -100,5 +100,35 @@ public sealed class PublishImageTests(PackedToolkitMSBuild package)
         Assert.False(File.Exists(Path.Combine(elsewhere, "index.json")), "A failed build must not leave an image behind.");
     }
 
+    [Fact]
+    public async Task Several_ContainerRuntimeIdentifiers_publish_each_and_make_one_multi_platform_index()
+    {
+        // Given
+        var published = await package.GetPublishedAsync();
+        var output = Path.Combine(package.Feed.Root, "multi-arch-image");
+
+        // When
+        var publish = await published.Project.PublishAsync("-p:ContainerRuntimeIdentifiers=linux-x64%3Blinux-arm64", $"-p:ToolkitImageOutput=oci:{output}");
+
+        // Then
+        Assert.True(publish.ExitCode == 0, publish.StandardOutput + publish.StandardError);
+        var indexJson = File.ReadAllBytes(Path.Combine(output, "index.json"));
+        using var layoutIndex = JsonDocument.Parse(indexJson);
+        var root = Assert.Single(layoutIndex.RootElement.GetProperty("manifests").EnumerateArray());
+        Assert.Equal("application/vnd.oci.image.index.v1+json", root.GetProperty("mediaType").GetString());
+        var imageIndexBytes = File.ReadAllBytes(Path.Combine(output, "blobs", "sha256", root.GetProperty("digest").GetString()!["sha256:".Length..]));
+        Toolkit.Testing.Schemas.OciSchemas.AssertValidIndex(imageIndexBytes);
+        using var imageIndex = JsonDocument.Parse(imageIndexBytes);
+        var platforms = imageIndex.RootElement.GetProperty("manifests").EnumerateArray()
+            .Select(m => m.GetProperty("platform").GetProperty("architecture").GetString()!)
+            .ToArray();
+        Assert.Equal(["amd64", "arm64"], platforms);
+        var layers = imageIndex.RootElement.GetProperty("manifests").EnumerateArray()
+            .Select(m => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "blobs", "sha256", m.GetProperty("digest").GetString()!["sha256:".Length..]))))
+            .Select(d => d.RootElement.GetProperty("layers")[0].GetProperty("digest").GetString())
+            .ToArray();
+        Assert.NotEqual(layers[0], layers[1]); // each platform carries its own app host
+    }
+
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 }

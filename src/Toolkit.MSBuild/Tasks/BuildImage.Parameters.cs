@@ -9,6 +9,12 @@ public sealed partial class BuildImage
     [Required]
     public string PublishDirectory { get; set; } = string.Empty;
 
+    /// <summary>
+    /// One publish folder per platform (<c>RuntimeIdentifier</c> metadata), from <c>ContainerRuntimeIdentifiers</c>;
+    /// when given, they replace <see cref="PublishDirectory"/> and the image is an index.
+    /// </summary>
+    public ITaskItem[] PlatformPublishDirectories { get; set; } = [];
+
     /// <summary>The app's assembly name, for the entrypoint.</summary>
     [Required]
     public string AssemblyName { get; set; } = string.Empty;

@@ -43,22 +43,33 @@ public sealed partial class BuildImage : Task, ICancelableTask
                 .ResolveAsync(ProjectDirectory, cancellationToken).ConfigureAwait(false)
             : new BuildTimestamp(Core.Oci.Build.SourceDateEpoch.Parse(SourceDateEpoch, "ToolkitSourceDateEpoch"), TimestampSource.Explicit);
 
-        var platforms = string.IsNullOrEmpty(RuntimeIdentifier)
-            ? Array.Empty<PlatformLayers>()
+        var appLayer = new LayerSpec(PublishDirectory, workingDirectory);
+        var entrypointSource = PublishDirectory;
+        IReadOnlyList<LayerSpec> layers = [appLayer];
+        IReadOnlyList<PlatformLayers> platforms = string.IsNullOrEmpty(RuntimeIdentifier)
+            ? []
             : [new PlatformLayers(Platform.FromRuntimeIdentifier(RuntimeIdentifier), [])];
+        if (PlatformPublishDirectories.Length > 0)
+        {
+            layers = [];
+            platforms = [.. PlatformPublishDirectories.Select(d => new PlatformLayers(
+                Platform.FromRuntimeIdentifier(d.GetMetadata("RuntimeIdentifier")),
+                [new LayerSpec(d.ItemSpec, workingDirectory)]))];
+            entrypointSource = PlatformPublishDirectories[0].ItemSpec;
+        }
 
         var request = new ImageBuildRequest
         {
             BaseImage = ImageLocation.Parse(string.IsNullOrWhiteSpace(BaseImage) ? "scratch" : BaseImage),
             Output = ImageLocation.Parse(Output),
             Tags = Tags,
-            Layers = [new LayerSpec(PublishDirectory, workingDirectory)],
+            Layers = layers,
             Platforms = platforms,
             Config = new ImageConfigEdits
             {
                 Entrypoint = Entrypoint.Length > 0
                     ? [.. Entrypoint.Select(i => i.ItemSpec)]
-                    : DotNetEntrypoint.Resolve(PublishDirectory, AssemblyName, workingDirectory, UseAppHost),
+                    : DotNetEntrypoint.Resolve(entrypointSource, AssemblyName, workingDirectory, UseAppHost),
                 Cmd = DefaultArgs.Length > 0 ? [.. DefaultArgs.Select(i => i.ItemSpec)] : null,
                 Environment = Pairs(EnvironmentVariables),
                 WorkingDirectory = workingDirectory,
