@@ -34,7 +34,7 @@ internal static class ToolkitCommandLine
         {
             foreach (var parseError in parseResult.Errors)
             {
-                await error.WriteLineAsync($"error TK2000: {parseError.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error {ErrorCodes.InvalidCommandLine.Code}: {parseError.Message}").ConfigureAwait(false);
             }
 
             await error.WriteLineAsync("Run 'dotnet toolkit --help' (or '<command> --help') for usage.").ConfigureAwait(false);
@@ -65,7 +65,7 @@ internal static class ToolkitCommandLine
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"error TK2018: {e.Message} Check that the path exists and that you may read and write it.").ConfigureAwait(false);
+            await error.WriteLineAsync($"error {ErrorCodes.OutputNotWritable.Code}: {e.Message} Check that the path exists and that you may read and write it.").ConfigureAwait(false);
             logger.LogDebug(e, "I/O failure");
             return Failure;
         }
@@ -74,7 +74,7 @@ internal static class ToolkitCommandLine
 #pragma warning restore CA1031
         {
             // A defect, not a user error: say so, keep the details for -v detailed, never crash with a bare trace.
-            await error.WriteLineAsync($"error TK0001: Unexpected failure ({e.GetType().Name}: {e.Message}). Run again with -v detailed for details, and report it.").ConfigureAwait(false);
+            await error.WriteLineAsync($"error {ErrorCodes.Unexpected.Code}: Unexpected failure ({e.GetType().Name}: {e.Message}). Run again with -v detailed for details, and report it.").ConfigureAwait(false);
             logger.LogDebug(e, "Unexpected failure");
             return Failure;
         }

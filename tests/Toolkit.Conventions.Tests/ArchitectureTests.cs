@@ -60,7 +60,7 @@ public class ArchitectureTests
         var codes = ErrorCodes.All;
 
         Assert.NotEmpty(codes);
-        Assert.All(codes, c => Assert.Matches(new Regex("^TK[1-5][0-9]{3}$"), c.Code));
+        Assert.All(codes, c => Assert.Matches(new Regex("^TK[0-5][0-9]{3}$"), c.Code));
         Assert.Equal(codes.Count, codes.Select(c => c.Code).Distinct(StringComparer.Ordinal).Count());
         Assert.All(codes, c => Assert.False(string.IsNullOrWhiteSpace(c.Title)));
     }
@@ -87,5 +87,22 @@ public class ArchitectureTests
         var editorConfig = File.ReadAllText(Path.Combine(Toolkit.Testing.TestPaths.RepositoryRoot, ".editorconfig"));
 
         Assert.Contains("dotnet_diagnostic.CA2007.severity = warning", editorConfig, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_diagnostic_code_is_documented_and_every_code_used_is_declared()
+    {
+        var root = Toolkit.Testing.TestPaths.RepositoryRoot;
+        var documentation = File.ReadAllText(Path.Combine(root, "docs", "diagnostics.md"));
+        var declared = ErrorCodes.All.Select(c => c.Code).ToHashSet(StringComparer.Ordinal);
+        var used = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".targets", StringComparison.Ordinal))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "TK[0-9]{4}").Select(m => m.Value))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var undocumented = declared.Where(c => !documentation.Contains($"| {c} |", StringComparison.Ordinal)).ToArray();
+        var undeclared = used.Where(c => !declared.Contains(c)).ToArray();
+        Assert.True(undocumented.Length == 0, "Not in docs/diagnostics.md: " + string.Join(", ", undocumented));
+        Assert.True(undeclared.Length == 0, "Used in src/ but not declared in ErrorCodes: " + string.Join(", ", undeclared));
     }
 }

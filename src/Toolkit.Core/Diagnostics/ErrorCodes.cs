@@ -1,11 +1,14 @@
 namespace Toolkit.Core.Diagnostics;
 
 /// <summary>
-/// Every diagnostic code the engine raises. Ranges: 1xxx registry and network, 2xxx input and local
+/// Every diagnostic code the engine raises. Ranges: 0xxx defects, 1xxx registry and network, 2xxx input and local
 /// content, 3xxx AWS, 4xxx gate and verification, 5xxx SBOM and provenance. Codes are never reused.
 /// </summary>
 public static class ErrorCodes
 {
+    /// <summary>A defect in the toolkit, not in its input: front-ends print it with the exception's type and message.</summary>
+    public static readonly ErrorCode Unexpected = new("TK0001", ErrorKind.Error, "Unexpected failure (a defect: please report it)");
+    public static readonly ErrorCode InvalidCommandLine = new("TK2000", ErrorKind.InvalidInput, "Invalid command line");
     public static readonly ErrorCode InvalidReference = new("TK2001", ErrorKind.InvalidInput, "Invalid image reference");
     public static readonly ErrorCode InvalidDigest = new("TK2002", ErrorKind.InvalidInput, "Invalid digest");
     public static readonly ErrorCode InvalidLocation = new("TK2003", ErrorKind.InvalidInput, "Invalid image location");
@@ -25,6 +28,7 @@ public static class ErrorCodes
     public static readonly ErrorCode LayerSourceUnreadable = new("TK2017", ErrorKind.Error, "Layer source cannot be read");
     public static readonly ErrorCode OutputNotWritable = new("TK2018", ErrorKind.Error, "Output cannot be written");
     public static readonly ErrorCode InvalidOption = new("TK2019", ErrorKind.InvalidInput, "Invalid option value");
+    public static readonly ErrorCode NotAnExecutableProject = new("TK2020", ErrorKind.InvalidInput, "The project does not produce an executable to put in an image");
     public static readonly ErrorCode InvalidLayerPath = new("TK2030", ErrorKind.InvalidInput, "Invalid path in a layer");
     public static readonly ErrorCode AmbiguousImage = new("TK2050", ErrorKind.InvalidInput, "Several images at the location and none named");
     public static readonly ErrorCode BlobNotFound = new("TK2051", ErrorKind.Error, "Content missing from the location");
