@@ -8,7 +8,7 @@ using Toolkit.Testing;
 namespace Toolkit.Benchmarks.Publish;
 
 /// <summary>
-/// <c>publish [--runs 5] [--apps framework-dependent,self-contained]</c>: the image-assembly share of a
+/// <c>publish [--runs 5] [--apps framework-dependent,self-contained] [--task-r2r true]</c>: the image-assembly share of a
 /// <c>dotnet publish</c>, ours (<c>-p:ToolkitImage=true</c>, from the freshly packed task package) against
 /// the SDK's <c>-t:PublishContainer</c> (<c>ContainerArchiveOutputPath</c>), each minus a plain publish of
 /// the same, already built, app. Same base image for both: a busybox image we build, which the SDK
@@ -27,11 +27,12 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
 
     public string Name => "publish";
 
-    public string Description => "[--runs 5] [--apps framework-dependent,self-contained]: image share of dotnet publish, ours (-p:ToolkitImage=true) vs the SDK's PublishContainer";
+    public string Description => "[--runs 5] [--apps framework-dependent,self-contained] [--task-r2r true]: image share of dotnet publish, ours (-p:ToolkitImage=true) vs the SDK's PublishContainer";
 
     public async Task<int> RunAsync(BenchmarkArguments arguments, CancellationToken cancellationToken)
     {
         var runs = arguments.Int("runs", 5);
+        var readyToRun = string.Equals(arguments.String("task-r2r"), "true", StringComparison.OrdinalIgnoreCase);
         var selected = (arguments.String("apps") ?? string.Join(',', Variants.Select(v => v.Name))).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var variants = Variants.Where(v => selected.Contains(v.Name, StringComparer.Ordinal)).ToArray();
         if (variants.Length == 0)
@@ -54,8 +55,8 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
         Console.WriteLine("measured: wall time (and user+system CPU of the process tree) of whole 'dotnet publish' processes; the image share of a command is its median minus the median of the plain publish of the same app, which is built once beforehand so every command is incremental.");
         Console.WriteLine();
 
-        var version = await TaskPackageFeed.PackAsync(repositoryRoot, feed, Path.Combine(bench, "pack-build"), cancellationToken);
-        Console.WriteLine($"packed {TaskPackageFeed.PackageId} {version} into {feed}");
+        var version = await TaskPackageFeed.PackAsync(repositoryRoot, feed, Path.Combine(bench, "pack-build"), readyToRun, cancellationToken);
+        Console.WriteLine($"packed {TaskPackageFeed.PackageId} {version} into {feed}; task assemblies: {(readyToRun ? "ReadyToRun (crossgen2 linux-x64), an experiment" : "IL only, as shipped")}");
         BenchmarkApp.WriteIsolation(bench, feed, Path.Combine(bench, "packages"));
 
         var baseLayout = Path.Combine(bench, "base");

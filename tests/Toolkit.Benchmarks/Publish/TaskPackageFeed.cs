@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using Toolkit.Testing;
 
 namespace Toolkit.Benchmarks.Publish;
@@ -11,8 +12,12 @@ internal static class TaskPackageFeed
 {
     public const string PackageId = "Toolkit.MSBuild";
 
-    /// <summary>Packs into <paramref name="feed"/> (emptied first) and returns the package version.</summary>
-    public static async Task<string> PackAsync(string repositoryRoot, string feed, string buildArtifacts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Packs into <paramref name="feed"/> (emptied first) and returns the package version. With
+    /// <paramref name="readyToRun"/>, the task assemblies in the package are replaced by ReadyToRun
+    /// (crossgen2, linux-x64) compiles of the same build: an experiment, the product package stays IL only.
+    /// </summary>
+    public static async Task<string> PackAsync(string repositoryRoot, string feed, string buildArtifacts, bool readyToRun, CancellationToken cancellationToken)
     {
         if (Directory.Exists(feed))
         {
@@ -31,6 +36,44 @@ internal static class TaskPackageFeed
             workingDirectory: repositoryRoot,
             timeout: TimeSpan.FromMinutes(10),
             cancellationToken: cancellationToken);
+        if (readyToRun)
+        {
+            await ReplaceWithReadyToRunAsync(repositoryRoot, Path.Combine(feed, $"{PackageId}.{version}.nupkg"), buildArtifacts, cancellationToken);
+        }
+
         return version;
+    }
+
+    private static async Task ReplaceWithReadyToRunAsync(string repositoryRoot, string package, string buildArtifacts, CancellationToken cancellationToken)
+    {
+        var compiled = Path.Combine(buildArtifacts, "r2r-publish");
+        if (Directory.Exists(compiled))
+        {
+            Directory.Delete(compiled, recursive: true);
+        }
+
+        // The lock file goes elsewhere: a RID-specific restore must not rewrite the project's packages.lock.json.
+        await ExternalTool.RunCheckedAsync(
+            "dotnet",
+            ["publish", Path.Combine(repositoryRoot, "src", PackageId, $"{PackageId}.csproj"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false",
+             "-p:PublishReadyToRun=true", $"-p:ArtifactsPath={buildArtifacts}", $"-p:NuGetLockFilePath={Path.Combine(buildArtifacts, "r2r.packages.lock.json")}",
+             "-o", compiled, "-nodeReuse:false", "-v:q", "-nologo"],
+            workingDirectory: repositoryRoot,
+            timeout: TimeSpan.FromMinutes(10),
+            cancellationToken: cancellationToken);
+
+        using var archive = ZipFile.Open(package, ZipArchiveMode.Update);
+        foreach (var entry in archive.Entries.Where(e => e.FullName.StartsWith("tasks/", StringComparison.Ordinal) && e.FullName.EndsWith(".dll", StringComparison.Ordinal)).ToArray())
+        {
+            var replacement = Path.Combine(compiled, entry.Name);
+            if (!File.Exists(replacement))
+            {
+                throw new InvalidOperationException($"The ReadyToRun publish has no {entry.Name}.");
+            }
+
+            var name = entry.FullName;
+            entry.Delete();
+            archive.CreateEntryFromFile(replacement, name, CompressionLevel.Optimal);
+        }
     }
 }
