@@ -20,7 +20,7 @@ internal sealed class LayerBenchmark : IBenchmarkVerb
         var sizeMb = arguments.Int("size-mb", 200);
         var runs = arguments.Int("runs", 5);
         var level = arguments.Int("level", 6);
-        var root = RepositoryRoot();
+        var root = Measurements.RepositoryRoot();
         var bench = Path.Combine(root, "artifacts", "bench");
         var data = Path.Combine(bench, $"layer-{sizeMb}mb");
         var outputs = Path.Combine(bench, "out");
@@ -60,9 +60,9 @@ internal sealed class LayerBenchmark : IBenchmarkVerb
             var order = run % 2 == 1 ? contenders : Enumerable.Reverse(contenders).ToList();
             foreach (var contender in order)
             {
-                var cpuBefore = ChildrenCpuSeconds();
+                var cpuBefore = Measurements.ChildrenCpuSeconds();
                 var seconds = await contender.RunAsync(cancellationToken);
-                var cpuSeconds = ChildrenCpuSeconds() - cpuBefore;
+                var cpuSeconds = Measurements.ChildrenCpuSeconds() - cpuBefore;
                 times[contender.Name].Add(seconds);
                 cpu[contender.Name].Add(cpuSeconds);
                 Console.WriteLine($"run {run} {contender.Name,-9} {seconds,7:F3} s wall {cpuSeconds,7:F2} s cpu");
@@ -75,46 +75,23 @@ internal sealed class LayerBenchmark : IBenchmarkVerb
         foreach (var contender in contenders)
         {
             var size = new FileInfo(contender.Output).Length;
-            Console.WriteLine($"{contender.Name,-9} {Median(times[contender.Name]),8:F3}s {times[contender.Name].Min(),8:F3}s {Median(cpu[contender.Name]),8:F2}s {size,14:N0} {(double)size / gzipSize,12:P2}");
+            Console.WriteLine($"{contender.Name,-9} {Measurements.Median(times[contender.Name]),8:F3}s {times[contender.Name].Min(),8:F3}s {Measurements.Median(cpu[contender.Name]),8:F2}s {size,14:N0} {(double)size / gzipSize,12:P2}");
         }
 
-        var ours = Median(times["ours"]);
-        Console.WriteLine($"load average now: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
+        var ours = Measurements.Median(times["ours"]);
+        Console.WriteLine($"load average now: {Measurements.LoadAverage()}");
         Console.WriteLine();
-        Console.WriteLine($"ours/gzip = {ours / Median(times["tar|gzip"]):F3} (goal <= 0.4)");
+        Console.WriteLine($"ours/gzip = {ours / Measurements.Median(times["tar|gzip"]):F3} (goal <= 0.4)");
         if (times.TryGetValue("tar|pigz", out var pigz))
         {
-            Console.WriteLine($"ours/pigz = {ours / Median(pigz):F3} (goal < 1)");
+            Console.WriteLine($"ours/pigz = {ours / Measurements.Median(pigz):F3} (goal < 1)");
         }
 
         return 0;
     }
 
-    /// <summary>
-    /// User + system time of waited-for children (and their waited-for children, e.g. tar and gzip
-    /// under bash) from /proc/self/stat, so a loaded machine can still be compared on CPU.
-    /// </summary>
-    private static double ChildrenCpuSeconds()
-    {
-        if (!File.Exists("/proc/self/stat"))
-        {
-            return 0;
-        }
-
-        var stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        const double TicksPerSecond = 100;
-        return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / TicksPerSecond;
-    }
-
     private static Contender Pipeline(string name, string compressor, string data, string output)
         => new(name, "/bin/bash", ["-c", $"set -o pipefail; tar --sort=name -cf - -C '{data}' . | {compressor} > '{output}'"], output);
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     private static long DirectorySize(string path)
         => Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
@@ -122,19 +99,6 @@ internal sealed class LayerBenchmark : IBenchmarkVerb
     private static string? Which(string name)
         => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')
             .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Toolkit.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        return Environment.CurrentDirectory;
-    }
 
     private sealed record Contender(string Name, string FileName, IReadOnlyList<string> Arguments, string Output)
     {

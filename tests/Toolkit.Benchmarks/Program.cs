@@ -1,8 +1,10 @@
 using Toolkit.Benchmarks;
+using Toolkit.Benchmarks.Publish;
 
 // Each scenario is a verb; helper verbs run the thing measured in a child process so process start
 // counts for us as it does for the peer tools.
-IBenchmarkVerb[] verbs = [new LayerBenchmark(), new BuildLayerVerb()];
+IBenchmarkVerb[] scenarios = [new LayerBenchmark(), new PublishBenchmark()];
+IBenchmarkVerb[] verbs = [.. scenarios, new AllBenchmarks(scenarios), new BuildLayerVerb(), new BuildImageVerb()];
 
 if (args.Length == 0 || verbs.FirstOrDefault(v => v.Name == args[0]) is not { } verb)
 {
