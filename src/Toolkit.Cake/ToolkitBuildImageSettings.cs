@@ -77,6 +77,9 @@ public sealed class ToolkitBuildImageSettings
     /// <summary>Owner gid of added files.</summary>
     public int Gid { get; set; }
 
+    /// <summary>A folder where built layers are remembered, so unchanged folders are not compressed again (while their blobs are in the output). Null: no cache.</summary>
+    public DirectoryPath? LayerCacheDirectory { get; set; }
+
     /// <summary>Seconds since 1970 for every timestamp; default SOURCE_DATE_EPOCH, else the HEAD commit time, else 0.</summary>
     public long? SourceDateEpoch { get; set; }
 
@@ -138,6 +141,7 @@ public sealed class ToolkitBuildImageSettings
             Compression = BuildInputs.ParseCompression(Compression),
             Uid = Uid,
             Gid = Gid,
+            LayerCacheDirectory = LayerCacheDirectory?.MakeAbsolute(root).FullPath,
             Timestamp = timestamp,
         };
     }

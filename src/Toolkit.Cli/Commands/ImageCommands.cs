@@ -43,12 +43,13 @@ internal static class ImageCommands
         var level = new Option<int?>("--compression-level") { Description = "Compression level (gzip 1-9, default 6; zstd 1-22, default 3)." };
         var uid = new Option<int>("--uid") { Description = "Owner uid of added files (default 0)." };
         var gid = new Option<int>("--gid") { Description = "Owner gid of added files (default 0)." };
+        var layerCache = new Option<string?>("--layer-cache") { Description = "A folder to remember built layers in: an unchanged folder is not tarred and compressed again while its blob is in the output." };
         var epoch = new Option<string?>("--source-date-epoch") { Description = "Timestamp for files and config, in seconds since 1970 (default: SOURCE_DATE_EPOCH, else the HEAD commit time, else 0)." };
 
         var command = new Command("build", "Build an image from folders on a base, without a Docker daemon. The same inputs always give the same digest.")
         {
             from, layers, platformLayers, output, tags, platforms, entrypoint, cmd, env, workdir, user, labels, annotations, ports,
-            stopSignal, source, revision, version, baseName, compression, level, uid, gid, epoch,
+            stopSignal, source, revision, version, baseName, compression, level, uid, gid, layerCache, epoch,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -89,6 +90,7 @@ internal static class ImageCommands
                 CompressionLevel = parseResult.GetValue(level),
                 Uid = parseResult.GetValue(uid),
                 Gid = parseResult.GetValue(gid),
+                LayerCacheDirectory = parseResult.GetValue(layerCache),
                 Timestamp = timestamp,
             };
 

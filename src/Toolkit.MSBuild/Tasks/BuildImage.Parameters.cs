@@ -80,6 +80,9 @@ public sealed partial class BuildImage
     /// <summary>Seconds since 1970; else <c>SOURCE_DATE_EPOCH</c>, else the HEAD commit time, else 0.</summary>
     public string? SourceDateEpoch { get; set; }
 
+    /// <summary>Where built layers are remembered (<c>ToolkitLayerCacheDirectory</c>); empty: no cache.</summary>
+    public string? LayerCacheDirectory { get; set; }
+
     /// <summary>The folder whose git HEAD commit time is the timestamp when no epoch is set.</summary>
     public string? ProjectDirectory { get; set; }
 

@@ -90,6 +90,7 @@ public sealed partial class BuildImage : Task, ICancelableTask
             CompressionLevel = CompressionLevel > 0 ? CompressionLevel : null,
             Uid = Uid,
             Gid = Gid,
+            LayerCacheDirectory = NullIfEmpty(LayerCacheDirectory),
             Timestamp = timestamp,
         };
 

@@ -53,6 +53,12 @@ public sealed record ImageBuildRequest
     /// <summary>The one timestamp for files, config and history; see <see cref="SourceDateEpoch"/>.</summary>
     public required BuildTimestamp Timestamp { get; init; }
 
+    /// <summary>
+    /// A folder where the builder remembers the layers it wrote (see <see cref="LayerCache"/>); an unchanged
+    /// folder then costs no tar or compression, when its blob is still in the output. Null: no cache.
+    /// </summary>
+    public string? LayerCacheDirectory { get; init; }
+
     /// <summary>How many cores layer compression may use (null: all).</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 }

@@ -159,10 +159,27 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
             MaxDegreeOfParallelism = request.MaxDegreeOfParallelism,
         };
         var builder = new LayerBuilder(_loggerFactory.CreateLogger<LayerBuilder>());
+        var plan = builder.Plan(spec.Sources, options, cancellationToken);
+        var cache = request.LayerCacheDirectory is { Length: > 0 } directory ? new LayerCache(directory, _loggerFactory.CreateLogger<LayerCache>()) : null;
+        if (cache is not null && plan.CacheKey is { } key
+            && await cache.TryGetAsync(key, cancellationToken).ConfigureAwait(false) is { } cached
+            && await store.ContainsAsync(cached.Descriptor, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogInformation(
+                "Layer {Digest} from {Sources}: unchanged, reused ({Entries} entries)",
+                cached.Descriptor.Digest, string.Join(", ", spec.Sources.Select(s => s.PathInImage)), cached.EntryCount);
+            return cached;
+        }
+
         var writer = store.BeginWrite();
         await using var writerScope = writer.ConfigureAwait(false);
-        var built = await builder.WriteAsync(spec.Sources, options, writer.Content, cancellationToken).ConfigureAwait(false);
+        var built = await builder.WriteAsync(plan, writer.Content, cancellationToken).ConfigureAwait(false);
         await writer.CommitAsync(built.Descriptor, cancellationToken).ConfigureAwait(false);
+        if (cache is not null && plan.CacheKey is { } newKey)
+        {
+            await cache.SetAsync(newKey, built, cancellationToken).ConfigureAwait(false);
+        }
+
         _logger.LogInformation(
             "Layer {Digest} from {Sources}: {Entries} entries, {Size} bytes ({Uncompressed} uncompressed)",
             built.Descriptor.Digest, string.Join(", ", spec.Sources.Select(s => s.PathInImage)), built.EntryCount, built.Descriptor.Size, built.UncompressedSize);

@@ -26,15 +26,29 @@ public sealed class LayerBuilder
     /// Writes one layer holding every source, merged: entries sorted by their path in the image, and a
     /// later source's entry wins over an earlier one on the same path.
     /// </summary>
-    public async Task<BuiltLayer> WriteAsync(
+    public Task<BuiltLayer> WriteAsync(
         IReadOnlyList<LayerSource> sources, LayerOptions options, Stream destination, CancellationToken cancellationToken)
+        => WriteAsync(Plan(sources, options, cancellationToken), destination, cancellationToken);
+
+    /// <summary>
+    /// Reads the folders (not the file contents) and decides every entry of the layer. The plan's
+    /// <see cref="LayerPlan.CacheKey"/> identifies the layer it will write, so a cached layer can stand in.
+    /// </summary>
+    public LayerPlan Plan(IReadOnlyList<LayerSource> sources, LayerOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(destination);
         options.Validate();
+        return new LayerPlan(CollectEntries(sources, cancellationToken), options);
+    }
 
-        var entries = CollectEntries(sources, cancellationToken);
+    /// <summary>Writes the layer a <see cref="Plan"/> decided.</summary>
+    public async Task<BuiltLayer> WriteAsync(LayerPlan plan, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(destination);
+        var entries = plan.Entries;
+        var options = plan.Options;
 
         using var codec = BlockCodec.For(options.Compression, options.EffectiveCompressionLevel);
         var pipeline = new BlockCompressionPipeline(
@@ -159,7 +173,7 @@ public sealed class LayerBuilder
                             break;
                         case FileKind.Regular:
                             var size = info is FileInfo file ? file.Length : new FileInfo(info.FullName).Length;
-                            Put(entries, LayerEntry.File(path, info.FullName, size, probe.PermissionBits));
+                            Put(entries, LayerEntry.File(path, info.FullName, size, probe.PermissionBits) with { Stamp = probe.Stamp });
                             break;
                         default:
                             _logger.LogWarning(
@@ -266,6 +280,9 @@ public sealed class LayerBuilder
 /// <summary>One entry of the layer: where it goes, what it is and where its content comes from.</summary>
 internal sealed record LayerEntry(string Path, FileKind Kind, string? SourcePath, long Size, int Mode, string? LinkTarget)
 {
+    /// <summary>The version of the source file that was seen, for the layer cache; null where unknown.</summary>
+    public FileStamp? Stamp { get; init; }
+
     public static LayerEntry Directory(string path) => new(path, FileKind.Directory, null, 0, 0x1ED, null);
 
     public static LayerEntry SymbolicLink(string path, string target) => new(path, FileKind.SymbolicLink, null, 0, 0x1FF, target);
