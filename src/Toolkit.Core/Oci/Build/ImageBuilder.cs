@@ -162,8 +162,7 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
         var plan = builder.Plan(spec.Sources, options, cancellationToken);
         var cache = request.LayerCacheDirectory is { Length: > 0 } directory ? new LayerCache(directory, _loggerFactory.CreateLogger<LayerCache>()) : null;
         if (cache is not null && plan.CacheKey is { } key
-            && await cache.TryGetAsync(key, cancellationToken).ConfigureAwait(false) is { } cached
-            && await store.ContainsAsync(cached.Descriptor, cancellationToken).ConfigureAwait(false))
+            && await cache.TryRestoreAsync(key, store, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             _logger.LogInformation(
                 "Layer {Digest} from {Sources}: unchanged, reused ({Entries} entries)",
@@ -177,7 +176,7 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
         await writer.CommitAsync(built.Descriptor, cancellationToken).ConfigureAwait(false);
         if (cache is not null && plan.CacheKey is { } newKey)
         {
-            await cache.SetAsync(newKey, built, cancellationToken).ConfigureAwait(false);
+            await cache.SetAsync(newKey, built, store, cancellationToken).ConfigureAwait(false);
         }
 
         _logger.LogInformation(

@@ -78,10 +78,10 @@ public sealed class LayerCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task A_cached_layer_whose_blob_is_gone_is_written_again()
+    public async Task A_cached_layer_whose_blob_left_the_output_comes_back_from_the_cache()
     {
         var first = await new ImageBuilder().BuildAsync(Request(), CancellationToken.None);
-        File.Delete(BlobPath(first));
+        Directory.Delete(_temp.Combine("image"), recursive: true);
 
         var second = await new ImageBuilder().BuildAsync(Request(), CancellationToken.None);
 
@@ -115,5 +115,50 @@ public sealed class LayerCacheTests : IDisposable
             CancellationToken.None);
 
         Assert.Equal(uncached.Root.Digest, cached.Root.Digest);
+    }
+
+    [Fact]
+    public async Task The_cache_keeps_only_its_capacity_of_most_recently_used_layers()
+    {
+        // Given a cache of two layers
+        var cache = new Toolkit.Core.Oci.Layers.LayerCache(_temp.Combine("small-cache"), capacity: 2);
+        var store = new ContentStore(_temp.Combine("store"));
+        var builder = new Toolkit.Core.Oci.Layers.LayerBuilder();
+        var keys = new List<string>();
+
+        // When three different layers are recorded
+        foreach (var content in new[] { "one", "two", "three" })
+        {
+            File.WriteAllText(_temp.Combine("app", "app.dll"), content);
+            var plan = builder.Plan([new Toolkit.Core.Oci.Layers.LayerSource(_temp.Combine("app"), "/app")], new Toolkit.Core.Oci.Layers.LayerOptions(), CancellationToken.None);
+            var writer = store.BeginWrite();
+            await using (writer)
+            {
+                var layer = await builder.WriteAsync(plan, writer.Content, CancellationToken.None);
+                await writer.CommitAsync(layer.Descriptor, CancellationToken.None);
+                await cache.SetAsync(plan.CacheKey!, layer, store, CancellationToken.None);
+            }
+
+            keys.Add(plan.CacheKey!);
+            await Task.Delay(20);
+        }
+
+        // Then the oldest is gone, with its blob, and the newest two are there
+        var empty = new ContentStore(_temp.Combine("empty"));
+        Assert.Null(await cache.TryRestoreAsync(keys[0], empty, CancellationToken.None));
+        Assert.NotNull(await cache.TryRestoreAsync(keys[1], empty, CancellationToken.None));
+        Assert.NotNull(await cache.TryRestoreAsync(keys[2], empty, CancellationToken.None));
+        Assert.Equal(2, Directory.GetFiles(_temp.Combine("small-cache", "blobs", "sha256")).Length);
+    }
+
+    [Fact]
+    public async Task An_archive_output_reuses_the_cached_layer()
+    {
+        var first = await new ImageBuilder().BuildAsync(Request() with { Output = new OciArchiveLocation(_temp.Combine("one.tar"), "v1") }, CancellationToken.None);
+
+        var second = await new ImageBuilder().BuildAsync(Request() with { Output = new OciArchiveLocation(_temp.Combine("two.tar"), "v1") }, CancellationToken.None);
+
+        Assert.Equal(first.Root.Digest, second.Root.Digest);
+        Assert.Equal(File.ReadAllBytes(_temp.Combine("one.tar")), File.ReadAllBytes(_temp.Combine("two.tar")));
     }
 }
