@@ -161,7 +161,8 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
         var builder = new LayerBuilder(_loggerFactory.CreateLogger<LayerBuilder>());
         var plan = builder.Plan(spec.Sources, options, cancellationToken);
         var cache = request.LayerCacheDirectory is { Length: > 0 } directory ? new LayerCache(directory, _loggerFactory.CreateLogger<LayerCache>()) : null;
-        if (cache is not null && plan.CacheKey is { } key
+        var key = cache is null ? null : await cache.KeyOfAsync(plan, cancellationToken).ConfigureAwait(false);
+        if (cache is not null && key is not null
             && await cache.TryRestoreAsync(key, store, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             _logger.LogInformation(
@@ -174,9 +175,9 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
         await using var writerScope = writer.ConfigureAwait(false);
         var built = await builder.WriteAsync(plan, writer.Content, cancellationToken).ConfigureAwait(false);
         await writer.CommitAsync(built.Descriptor, cancellationToken).ConfigureAwait(false);
-        if (cache is not null && plan.CacheKey is { } newKey)
+        if (cache is not null && key is not null)
         {
-            await cache.SetAsync(newKey, built, store, cancellationToken).ConfigureAwait(false);
+            await cache.SetAsync(key, built, store, cancellationToken).ConfigureAwait(false);
         }
 
         _logger.LogInformation(

@@ -31,8 +31,8 @@ public sealed class LayerBuilder
         => WriteAsync(Plan(sources, options, cancellationToken), destination, cancellationToken);
 
     /// <summary>
-    /// Reads the folders (not the file contents) and decides every entry of the layer. The plan's
-    /// <see cref="LayerPlan.CacheKey"/> identifies the layer it will write, so a cached layer can stand in.
+    /// Reads the folders (not the file contents) and decides every entry of the layer; a
+    /// <see cref="LayerCache"/> can name the layer from the plan, so a cached layer can stand in.
     /// </summary>
     public LayerPlan Plan(IReadOnlyList<LayerSource> sources, LayerOptions options, CancellationToken cancellationToken)
     {
