@@ -94,6 +94,7 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
         foreach (var (variant, result) in results)
         {
             Console.WriteLine($"  {variant.Name,-20} ours {result.OursShare,6:F3} s  SDK {result.SdkShare,6:F3} s  ours/SDK {result.OursShare / result.SdkShare,6:F3} (goal <= 0.5; paired {result.PairedOursShare / result.PairedSdkShare:F3})  app layer ours {result.OursLayerBytes / 1048576.0:F2} MiB, SDK {result.SdkLayerBytes / 1048576.0:F2} MiB");
+            Console.WriteLine($"  {variant.Name,-20} cold {result.ColdShare,6:F3} s  SDK {result.SdkShare,6:F3} s  cold/SDK {result.ColdShare / result.SdkShare,6:F3} (layer cache off: every layer tarred and compressed)");
         }
 
         return 0;
@@ -161,8 +162,11 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
             Measurements.Median(wall["ours"].Zip(plain, (a, b) => a - b).ToArray()),
             Measurements.Median(wall["sdk"].Zip(plain, (a, b) => a - b).ToArray()),
             oursLayer.Size,
-            sdkLayer.Size);
-        Console.WriteLine($"  share = median - median of plain; paired = median of (run - plain of the same round)");
+            sdkLayer.Size)
+        {
+            ColdShare = Measurements.Median(wall["cold"]) - Measurements.Median(plain),
+        };
+        Console.WriteLine($"  share = median - median of plain; paired = median of (run - plain of the same round); ours = default settings (layer cache on, output folder deleted before each run), cold = layer cache off");
         Console.WriteLine($"  ours/SDK = {result.OursShare:F3} / {result.SdkShare:F3} = {result.OursShare / result.SdkShare:F3} (goal <= 0.5); paired {result.PairedOursShare / result.PairedSdkShare:F3}; cpu {(Measurements.Median(cpu["ours"]) - Measurements.Median(cpu["plain"])) / (Measurements.Median(cpu["sdk"]) - Measurements.Median(cpu["plain"])):F3}");
         return result;
     }
@@ -242,7 +246,11 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
 
     private sealed record AppVariant(string Name, IReadOnlyList<string> PublishArguments);
 
-    private sealed record VariantResult(double OursShare, double SdkShare, double PairedOursShare, double PairedSdkShare, long OursLayerBytes, long SdkLayerBytes);
+    private sealed record VariantResult(double OursShare, double SdkShare, double PairedOursShare, double PairedSdkShare, long OursLayerBytes, long SdkLayerBytes)
+    {
+        /// <summary>Ours with the layer cache off.</summary>
+        public double ColdShare { get; init; }
+    }
 
     /// <summary>The three commands of one app: a plain publish, ours, and the SDK's, with the same settings.</summary>
     private sealed class PublishCommands
@@ -258,8 +266,10 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
             TimedCommand Command(string name, params string[] extra) => new(name, "dotnet", [.. common, .. extra], appDirectory, environment);
             Plain = Command("plain");
             Ours = Command("ours", "-p:ToolkitImage=true", $"-p:ToolkitBaseImage={baseLayout}", $"-p:ToolkitImageOutput=oci:{OursOutput}");
+            ColdOutput = Path.Combine(appDirectory, "out", "cold");
+            Cold = Command("cold", "-p:ToolkitImage=true", "-p:ToolkitUseLayerCache=false", $"-p:ToolkitBaseImage={baseLayout}", $"-p:ToolkitImageOutput=oci:{ColdOutput}");
             Sdk = Command("sdk", "-t:PublishContainer", $"-p:ContainerArchiveOutputPath={SdkArchive}", $"-p:ContainerBaseImage={registryBase}");
-            All = [Plain, Ours, Sdk];
+            All = [Plain, Ours, Cold, Sdk];
         }
 
         public AppVariant Variant { get; }
@@ -269,6 +279,11 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
         public string OursOutput { get; }
 
         public string SdkArchive { get; }
+
+        /// <summary>Where "cold" (ours with the layer cache off: every layer tarred and compressed) writes.</summary>
+        public string ColdOutput { get; }
+
+        public TimedCommand Cold { get; }
 
         public string PublishDirectory { get; }
 
@@ -289,6 +304,11 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
                 Directory.Delete(OursOutput, recursive: true);
             }
 
+            if (command == Cold && Directory.Exists(ColdOutput))
+            {
+                Directory.Delete(ColdOutput, recursive: true);
+            }
+
             if (command == Sdk)
             {
                 File.Delete(SdkArchive);
@@ -298,7 +318,9 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
         /// <summary>Fails unless the command wrote its image.</summary>
         public void CheckOutput(TimedCommand command)
         {
-            if ((command == Ours && !File.Exists(Path.Combine(OursOutput, "index.json"))) || (command == Sdk && !File.Exists(SdkArchive)))
+            if ((command == Ours && !File.Exists(Path.Combine(OursOutput, "index.json")))
+                || (command == Cold && !File.Exists(Path.Combine(ColdOutput, "index.json")))
+                || (command == Sdk && !File.Exists(SdkArchive)))
             {
                 throw new InvalidOperationException($"{command.Name} wrote no image: {command.Display}");
             }
