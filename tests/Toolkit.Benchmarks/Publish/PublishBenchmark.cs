@@ -259,14 +259,16 @@ internal sealed partial class PublishBenchmark : IBenchmarkVerb
         {
             Variant = variant;
             Project = project;
-            OursOutput = Path.Combine(appDirectory, "out", "ours");
-            SdkArchive = Path.Combine(appDirectory, "out", "sdk.tar.gz");
+            // Outside the project folder: a web project publishes every *.json under its folder as content.
+            var outputs = Path.Combine(Path.GetDirectoryName(appDirectory)!, "out");
+            OursOutput = Path.Combine(outputs, "ours");
+            SdkArchive = Path.Combine(outputs, "sdk.tar.gz");
             PublishDirectory = Path.Combine(appDirectory, "bin", "Release", "net10.0", Rid, "publish");
             string[] common = ["publish", project, "-c", "Release", "-r", Rid, .. variant.PublishArguments, "-nodeReuse:false"];
             TimedCommand Command(string name, params string[] extra) => new(name, "dotnet", [.. common, .. extra], appDirectory, environment);
             Plain = Command("plain");
             Ours = Command("ours", "-p:ToolkitImage=true", $"-p:ToolkitBaseImage={baseLayout}", $"-p:ToolkitImageOutput=oci:{OursOutput}");
-            ColdOutput = Path.Combine(appDirectory, "out", "cold");
+            ColdOutput = Path.Combine(outputs, "cold");
             Cold = Command("cold", "-p:ToolkitImage=true", "-p:ToolkitUseLayerCache=false", $"-p:ToolkitBaseImage={baseLayout}", $"-p:ToolkitImageOutput=oci:{ColdOutput}");
             Sdk = Command("sdk", "-t:PublishContainer", $"-p:ContainerArchiveOutputPath={SdkArchive}", $"-p:ContainerBaseImage={registryBase}");
             All = [Plain, Ours, Cold, Sdk];

@@ -34,12 +34,12 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
 
         using var workspace = BuildWorkspace.For(request.Output, _loggerFactory);
         var store = workspace.Store;
-        var layerCache = new Dictionary<LayerSpec, BuiltLayer>();
+        var sharedLayers = new Dictionary<LayerSpec, BuiltLayer>();
         var platforms = new List<BuiltPlatformImage>();
         foreach (var (platform, baseManifest, platformLayers) in targets)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            platforms.Add(await BuildPlatformAsync(request, baseImage, store, platform, baseManifest, platformLayers, layerCache, cancellationToken).ConfigureAwait(false));
+            platforms.Add(await BuildPlatformAsync(request, baseImage, store, platform, baseManifest, platformLayers, sharedLayers, cancellationToken).ConfigureAwait(false));
         }
 
         var annotations = ManifestAnnotations(request, baseImage.RootDescriptor, baseImage.Name);
@@ -73,7 +73,7 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
         Platform platform,
         BasePlatformImage? baseManifest,
         IReadOnlyList<LayerSpec> platformLayers,
-        Dictionary<LayerSpec, BuiltLayer> layerCache,
+        Dictionary<LayerSpec, BuiltLayer> sharedLayers,
         CancellationToken cancellationToken)
     {
         // Base layers keep their bytes; Docker media types become their OCI equal, as an OCI manifest may not mix them.
@@ -96,12 +96,12 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
         var history = new List<(Digest, string)>();
         foreach (var spec in request.Layers.Concat(platformLayers))
         {
-            if (!layerCache.TryGetValue(spec, out var built))
+            if (!sharedLayers.TryGetValue(spec, out var built))
             {
                 built = await BuildLayerAsync(request, store, spec, cancellationToken).ConfigureAwait(false);
                 if (request.Layers.Contains(spec))
                 {
-                    layerCache[spec] = built;
+                    sharedLayers[spec] = built; // a layer common to all platforms is built once
                 }
             }
 
