@@ -34,7 +34,7 @@ public static partial class ToolkitAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         settings ??= new ToolkitBuildImageSettings();
-        using var loggerFactory = new CakeLoggerFactory(context.Log);
+        using var loggerFactory = CakeLog.For(context.Log);
         var request = settings.ToRequest(context, loggerFactory);
         var built = new ImageBuilder(loggerFactory).BuildAsync(request, CancellationToken.None).GetAwaiter().GetResult();
         return new ToolkitImageResult(built);

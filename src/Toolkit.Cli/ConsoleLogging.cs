@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Toolkit.Core.Diagnostics;
 
 namespace Toolkit.Cli;
 
@@ -6,63 +7,27 @@ namespace Toolkit.Cli;
 internal static class ConsoleLogging
 {
     public static ILoggerFactory Create(LogLevel minimum, TextWriter error)
-        => LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(minimum)
-            .AddProvider(new PlainLoggerProvider(error, minimum)));
-
-    private sealed class PlainLoggerProvider(TextWriter writer, LogLevel minimum) : ILoggerProvider
     {
-        private readonly Lock _gate = new();
-
-        public ILogger CreateLogger(string categoryName) => new PlainLogger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class PlainLogger(PlainLoggerProvider provider) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => NullScope.Instance;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= provider._minimum && logLevel != LogLevel.None;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        var gate = new Lock();
+        return new LogSink(
+            line =>
             {
-                if (!IsEnabled(logLevel))
+                var prefix = line.Level switch
                 {
-                    return;
-                }
-
-                var prefix = logLevel switch
-                {
-                    LogLevel.Warning => "warning: ",
-                    LogLevel.Error or LogLevel.Critical => "error: ",
+                    LogLevel.Warning => line.Code is null ? "warning: " : $"warning {line.Code}: ",
+                    LogLevel.Error or LogLevel.Critical => line.Code is null ? "error: " : $"error {line.Code}: ",
                     LogLevel.Debug or LogLevel.Trace => "debug: ",
                     _ => string.Empty,
                 };
-                var line = prefix + formatter(state, exception);
-                lock (provider._gate)
+                lock (gate)
                 {
-                    provider._writer.WriteLine(line);
-                    if (exception is not null && provider._minimum <= LogLevel.Debug)
+                    error.WriteLine(prefix + line.Message);
+                    if (line.Exception is not null && minimum <= LogLevel.Debug)
                     {
-                        provider._writer.WriteLine(exception.ToString());
+                        error.WriteLine(line.Exception.ToString());
                     }
                 }
-            }
-        }
-
-        private readonly TextWriter _writer = writer;
-        private readonly LogLevel _minimum = minimum;
-    }
-
-    private sealed class NullScope : IDisposable
-    {
-        public static NullScope Instance { get; } = new();
-
-        public void Dispose()
-        {
-        }
+            },
+            minimum);
     }
 }

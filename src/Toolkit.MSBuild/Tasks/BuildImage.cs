@@ -36,7 +36,7 @@ public sealed partial class BuildImage : Task, ICancelableTask
 
     private async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        using var loggerFactory = new MSBuildLoggerFactory(Log);
+        using var loggerFactory = MSBuildLog.For(Log);
         var workingDirectory = string.IsNullOrEmpty(WorkingDirectory) ? "/app/" : WorkingDirectory;
         var timestamp = string.IsNullOrWhiteSpace(SourceDateEpoch)
             ? await new SourceDateEpoch(ProcessEnvironmentVariables.Instance, ProcessRunner.Instance, loggerFactory.CreateLogger(nameof(BuildImage)))
