@@ -12,6 +12,15 @@ var configuration = Argument("configuration", "Release");
 var baseImage = Argument("base", "scratch");
 
 var repo = MakeAbsolute(Directory(".."));
+
+// A local base given relative to the repository root (where build.sh runs) becomes absolute for build/image.cake.
+foreach (var prefix in new[] { "oci:", "oci-archive:", "docker-archive:" })
+{
+    if (baseImage.StartsWith(prefix) && !System.IO.Path.IsPathRooted(baseImage.Substring(prefix.Length)))
+    {
+        baseImage = prefix + repo.FullPath + "/" + baseImage.Substring(prefix.Length);
+    }
+}
 var solution = repo.CombineWithFilePath("Toolkit.sln");
 var artifacts = repo.Combine("artifacts");
 var testResults = artifacts.Combine("test-results");
