@@ -108,10 +108,8 @@ public sealed class ToolkitBuildImageSettings
 
         layers.AddRange(Layers.Select(l => BuildInputs.ParseLayer(Rebase(l, Full))));
         var environment = new CakeEnvironmentVariables(context.Environment);
-        var timestamp = SourceDateEpoch is { } seconds
-            ? new BuildTimestamp(DateTimeOffset.FromUnixTimeSeconds(seconds), TimestampSource.Explicit)
-            : new Core.Oci.Build.SourceDateEpoch(environment, Core.Host.ProcessRunner.Instance, loggerFactory.CreateLogger<ToolkitBuildImageSettings>())
-                .ResolveAsync(root.FullPath, CancellationToken.None).GetAwaiter().GetResult();
+        var timestamp = new Core.Oci.Build.SourceDateEpoch(environment, Core.Host.ProcessRunner.Instance, loggerFactory.CreateLogger<ToolkitBuildImageSettings>())
+            .ResolveAsync(SourceDateEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture), "SourceDateEpoch", root.FullPath, CancellationToken.None).GetAwaiter().GetResult();
 
         return new ImageBuildRequest
         {

@@ -55,10 +55,8 @@ internal static class ImageCommands
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var logger = host.LoggerFactory;
-            var timestamp = parseResult.GetValue(epoch) is { } explicitEpoch
-                ? new BuildTimestamp(SourceDateEpoch.Parse(explicitEpoch, "--source-date-epoch"), TimestampSource.Explicit)
-                : await new SourceDateEpoch(ProcessEnvironmentVariables.Instance, ProcessRunner.Instance, logger.CreateLogger<SourceDateEpoch>())
-                    .ResolveAsync(Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+            var timestamp = await new SourceDateEpoch(ProcessEnvironmentVariables.Instance, ProcessRunner.Instance, logger.CreateLogger<SourceDateEpoch>())
+                .ResolveAsync(parseResult.GetValue(epoch), "--source-date-epoch", Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
 
             var request = new ImageBuildRequest
             {

@@ -38,10 +38,8 @@ public sealed partial class BuildImage : Task, ICancelableTask
     {
         using var loggerFactory = MSBuildLog.For(Log);
         var workingDirectory = string.IsNullOrEmpty(WorkingDirectory) ? "/app/" : WorkingDirectory;
-        var timestamp = string.IsNullOrWhiteSpace(SourceDateEpoch)
-            ? await new SourceDateEpoch(ProcessEnvironmentVariables.Instance, ProcessRunner.Instance, loggerFactory.CreateLogger(nameof(BuildImage)))
-                .ResolveAsync(ProjectDirectory, cancellationToken).ConfigureAwait(false)
-            : new BuildTimestamp(Core.Oci.Build.SourceDateEpoch.Parse(SourceDateEpoch, "ToolkitSourceDateEpoch"), TimestampSource.Explicit);
+        var timestamp = await new Core.Oci.Build.SourceDateEpoch(ProcessEnvironmentVariables.Instance, ProcessRunner.Instance, loggerFactory.CreateLogger(nameof(BuildImage)))
+            .ResolveAsync(SourceDateEpoch, "ToolkitSourceDateEpoch", ProjectDirectory, cancellationToken).ConfigureAwait(false);
 
         var appLayer = new LayerSpec(PublishDirectory, workingDirectory);
         var entrypointSource = PublishDirectory;

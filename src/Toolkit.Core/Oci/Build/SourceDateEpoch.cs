@@ -39,6 +39,15 @@ public sealed class SourceDateEpoch(IEnvironmentVariables environment, IProcessR
 
     public static DateTimeOffset Constant { get; } = DateTimeOffset.UnixEpoch;
 
+    /// <summary>
+    /// The timestamp from a value the user gave (<paramref name="explicitSeconds"/>, named <paramref name="origin"/>
+    /// in errors) when there is one, else as <see cref="ResolveAsync(string?, CancellationToken)"/> does.
+    /// </summary>
+    public Task<BuildTimestamp> ResolveAsync(string? explicitSeconds, string origin, string? repositoryDirectory, CancellationToken cancellationToken)
+        => string.IsNullOrWhiteSpace(explicitSeconds)
+            ? ResolveAsync(repositoryDirectory, cancellationToken)
+            : Task.FromResult(new BuildTimestamp(Parse(explicitSeconds, origin), TimestampSource.Explicit));
+
     public async Task<BuildTimestamp> ResolveAsync(string? repositoryDirectory, CancellationToken cancellationToken)
     {
         var fromEnvironment = environment.Get(VariableName);
