@@ -1,5 +1,6 @@
 using Cake.Core;
 using Cake.Core.Annotations;
+using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci.Build;
 
 namespace Toolkit.Cake;
@@ -25,7 +26,7 @@ public static partial class ToolkitAliases
     /// </code>
     /// </example>
     /// <param name="context">The Cake context.</param>
-    /// <param name="settings">What to build; null stands for default settings, which fail with TK2003 because <see cref="ToolkitBuildImageSettings.Output"/> is required.</param>
+    /// <param name="settings">What to build; null stands for default settings, which fail with a <see cref="CakeException"/> carrying TK2003 because <see cref="ToolkitBuildImageSettings.Output"/> is required.</param>
     /// <returns>The digest and platforms of the image written.</returns>
     [CakeMethodAlias]
     [CakeAliasCategory("Image")]
@@ -35,9 +36,17 @@ public static partial class ToolkitAliases
         ArgumentNullException.ThrowIfNull(context);
         settings ??= new ToolkitBuildImageSettings();
         using var loggerFactory = CakeLog.For(context.Log);
-        var request = settings.ToRequest(context, loggerFactory);
-        var built = new ImageBuilder(loggerFactory).BuildAsync(request, CancellationToken.None).GetAwaiter().GetResult();
-        return new ToolkitImageResult(built);
+        try
+        {
+            var request = settings.ToRequest(context, loggerFactory);
+            var built = new ImageBuilder(loggerFactory).BuildAsync(request, CancellationToken.None).GetAwaiter().GetResult();
+            return new ToolkitImageResult(built);
+        }
+        catch (ToolkitException e)
+        {
+            // Cake prints the message of what a task throws: keep the code in it, and the exit code of its kind.
+            throw new CakeException((int)e.Kind, $"{e.Code}: {e.Message}", e);
+        }
     }
 }
 

@@ -48,9 +48,11 @@ public sealed class ToolkitAliasesTests
         var error = Record.Exception(() => context.ToolkitBuildImage(null));
 
         // Then
-        var toolkitError = Assert.IsType<ToolkitException>(error);
-        Assert.Equal("TK2003", toolkitError.Code);
-        Assert.Contains("ToolkitBuildImageSettings.Output is required", toolkitError.Message, StringComparison.Ordinal);
+        var cakeError = Assert.IsType<CakeException>(error);
+        Assert.StartsWith("TK2003: ", cakeError.Message, StringComparison.Ordinal);
+        Assert.Contains("ToolkitBuildImageSettings.Output is required", cakeError.Message, StringComparison.Ordinal);
+        Assert.Equal(2, cakeError.ExitCode);
+        Assert.Equal("TK2003", Assert.IsType<ToolkitException>(cakeError.InnerException).Code);
     }
 
     [Fact]

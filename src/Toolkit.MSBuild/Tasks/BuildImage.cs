@@ -30,6 +30,18 @@ public sealed partial class BuildImage : Task, ICancelableTask
         {
             Log.LogWarning("The image build was cancelled.");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.LogError(null, ErrorCodes.OutputNotWritable.Code, null, null, 0, 0, 0, 0, $"{e.Message} Check that the publish folder, the base and the output exist and that the build may read and write them.");
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+        }
+#pragma warning disable CA1031 // The task boundary: a defect becomes one coded error, with the details at low importance.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            Log.LogError(null, ErrorCodes.Unexpected.Code, null, null, 0, 0, 0, 0, $"Unexpected failure ({e.GetType().Name}: {e.Message}). Build again with -v:diag for details, and report it.");
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+        }
 
         return !Log.HasLoggedErrors;
     }
