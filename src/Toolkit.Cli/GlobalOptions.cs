@@ -19,18 +19,11 @@ internal sealed class GlobalOptions
         DefaultValueFactory = _ => "minimal",
     };
 
-    public Option<bool> NoProgress { get; } = new("--no-progress")
-    {
-        Description = "Never show progress bars (they only appear on an interactive terminal).",
-        Recursive = true,
-    };
-
     public void AddTo(Command root)
     {
         VerbosityOption.AcceptOnlyFromAmong("quiet", "q", "minimal", "m", "normal", "n", "detailed", "d", "diagnostic", "diag");
         root.Add(Json);
         root.Add(VerbosityOption);
-        root.Add(NoProgress);
     }
 
     public LogLevel Verbosity(ParseResult parseResult) => parseResult.GetValue(VerbosityOption) switch
