@@ -1,0 +1,54 @@
+using Toolkit.Core.Oci;
+
+namespace Toolkit.Core.Registry;
+
+/// <summary>A manifest or index as a registry returned it: the exact bytes and what the registry said they are.</summary>
+public sealed record RegistryManifest(Descriptor Descriptor, byte[] Content);
+
+/// <summary>How blobs are uploaded (sizes in bytes).</summary>
+public sealed record BlobUploadOptions
+{
+    /// <summary>Blobs up to this size go in one request (POST + PUT); larger ones in chunks (PATCH ... PUT).</summary>
+    public long MonolithicThreshold { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Size of each PATCH; raised to the registry's minimum (<c>OCI-Chunk-Min-Length</c>) when it says one.</summary>
+    public int ChunkSize { get; init; } = 8 * 1024 * 1024;
+}
+
+/// <summary>
+/// The distribution-spec operations on one registry (host). Auth, retries, TLS and registry quirks live in
+/// the HTTP handlers below it; callers see only blobs, manifests and tags. Errors are
+/// <see cref="Diagnostics.ToolkitException"/>s with 1xxx codes that summarise the registry's own error.
+/// </summary>
+public interface IRegistryClient
+{
+    /// <summary>The registry as named in references, e.g. <c>ghcr.io</c> or <c>127.0.0.1:5000</c>.</summary>
+    string Registry { get; }
+
+    /// <summary><c>GET /v2/</c>: the registry answers and our credentials (if any) work.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>The manifest or index at a tag or digest, asking for every media type in <paramref name="accept"/>; null when not found.</summary>
+    Task<RegistryManifest?> GetManifestAsync(string repository, string reference, IReadOnlyList<string> accept, CancellationToken cancellationToken);
+
+    /// <summary>The descriptor of the manifest at a tag or digest (<c>HEAD</c>); null when not found.</summary>
+    Task<Descriptor?> HeadManifestAsync(string repository, string reference, IReadOnlyList<string> accept, CancellationToken cancellationToken);
+
+    /// <summary>Puts a manifest under a tag or its digest; the registry's <c>Docker-Content-Digest</c>, when sent, must equal ours.</summary>
+    Task PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>The size of a blob the repository has (<c>HEAD</c>); null when it has none.</summary>
+    Task<long?> HeadBlobAsync(string repository, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>The raw blob stream (following redirects); the caller verifies it.</summary>
+    Task<Stream> GetBlobAsync(string repository, Descriptor descriptor, CancellationToken cancellationToken);
+
+    /// <summary>Mounts a blob from another repository of the same registry; false when the registry started an upload instead.</summary>
+    Task<bool> TryMountBlobAsync(string repository, Digest digest, string fromRepository, CancellationToken cancellationToken);
+
+    /// <summary>Uploads a blob (monolithic or chunked); <paramref name="progress"/> gets the bytes sent so far.</summary>
+    Task PushBlobAsync(string repository, Descriptor descriptor, Stream content, BlobUploadOptions options, IProgress<long>? progress, CancellationToken cancellationToken);
+
+    /// <summary>Every tag of the repository, following <c>Link</c> pagination.</summary>
+    Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken);
+}
