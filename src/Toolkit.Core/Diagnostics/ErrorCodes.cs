@@ -8,6 +8,9 @@ public static class ErrorCodes
 {
     /// <summary>A defect in the toolkit, not in its input: front-ends print it with the exception's type and message.</summary>
     public static readonly ErrorCode Unexpected = new("TK0001", ErrorKind.Error, "Unexpected failure (a defect: please report it)");
+    public static readonly ErrorCode ManifestContentMissing = new("TK1050", ErrorKind.Error, "A manifest names content the registry does not have");
+    public static readonly ErrorCode PushDigestMismatch = new("TK1051", ErrorKind.InvalidInput, "The image's digest differs from the digest in the destination");
+    public static readonly ErrorCode InvalidParallelism = new("TK1052", ErrorKind.InvalidInput, "Invalid upload parallelism or chunk size");
     public static readonly ErrorCode InvalidCommandLine = new("TK2000", ErrorKind.InvalidInput, "Invalid command line");
     public static readonly ErrorCode InvalidReference = new("TK2001", ErrorKind.InvalidInput, "Invalid image reference");
     public static readonly ErrorCode InvalidDigest = new("TK2002", ErrorKind.InvalidInput, "Invalid digest");

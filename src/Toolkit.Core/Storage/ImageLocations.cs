@@ -1,17 +1,23 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Registry;
 
 namespace Toolkit.Core.Storage;
 
-/// <summary>Opens the source or destination an <see cref="ImageLocation"/> names.</summary>
+/// <summary>
+/// Opens the source or destination an <see cref="ImageLocation"/> names. Registries are reached through the
+/// <see cref="IRegistryClientFactory"/> the front-end composed; without one, a registry location is refused (TK2015).
+/// </summary>
 public sealed class ImageLocations
 {
     private readonly ILoggerFactory _loggerFactory;
+    private readonly IRegistryClientFactory? _registryClients;
 
-    public ImageLocations(ILoggerFactory? loggerFactory = null)
+    public ImageLocations(ILoggerFactory? loggerFactory = null, IRegistryClientFactory? registryClients = null)
     {
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _registryClients = registryClients;
     }
 
     public async Task<IImageSource> OpenSourceAsync(ImageLocation location, CancellationToken cancellationToken)
@@ -26,7 +32,7 @@ public sealed class ImageLocations
             ScratchLocation => throw new ToolkitException(
                 ErrorCodes.UnsupportedLocation,
                 "'scratch' has no content to read; it is only valid as the base of an image build."),
-            RegistryLocation registry => throw RegistryNotYet(registry),
+            RegistryLocation registry => new RegistryImageSource(ClientFor(registry), registry.Reference, _loggerFactory.CreateLogger<RegistryImageSource>()),
             _ => throw new ToolkitException(ErrorCodes.UnsupportedLocation, $"'{location}' cannot be read."),
         };
     }
@@ -43,11 +49,21 @@ public sealed class ImageLocations
             ScratchLocation => throw new ToolkitException(
                 ErrorCodes.UnsupportedLocation,
                 "'scratch' cannot be written to; it is only valid as the base of an image build. Use oci:<dir>, oci-archive:<file> or docker-archive:<file>."),
-            RegistryLocation registry => throw RegistryNotYet(registry),
+            RegistryLocation registry => OpenRegistryDestination(registry, options: null),
             _ => throw new ToolkitException(ErrorCodes.UnsupportedLocation, $"'{location}' cannot be written to."),
         };
         return Task.FromResult(destination);
     }
+
+    /// <summary>A registry destination with upload and mount options (see <see cref="RegistryDestinationOptions"/>).</summary>
+    public IImageDestination OpenRegistryDestination(RegistryLocation location, RegistryDestinationOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return new RegistryImageDestination(ClientFor(location), location.Reference, options, _loggerFactory.CreateLogger<RegistryImageDestination>());
+    }
+
+    private IRegistryClient ClientFor(RegistryLocation location)
+        => _registryClients?.Create(location.Reference.Registry) ?? throw RegistryNotYet(location);
 
     private static ToolkitException RegistryNotYet(RegistryLocation registry)
         => new(

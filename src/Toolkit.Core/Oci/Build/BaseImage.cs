@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.Core.Oci.Build;
@@ -32,21 +33,15 @@ internal sealed class BaseImage : IAsyncDisposable
 
     public IReadOnlyList<BasePlatformImage> Platforms { get; }
 
-    public static async Task<BaseImage> OpenAsync(ImageLocation location, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<BaseImage> OpenAsync(
+        ImageLocation location, ILoggerFactory loggerFactory, IRegistryClientFactory? registryClients, CancellationToken cancellationToken)
     {
         if (location is ScratchLocation)
         {
             return new BaseImage(null, null, false, null, []);
         }
 
-        if (location is RegistryLocation)
-        {
-            throw new ToolkitException(
-                ErrorCodes.UnsupportedLocation,
-                $"The base '{location}' is in a registry, and this version reads bases only from oci:<dir>, oci-archive:<file> and docker-archive:<file> (or scratch). Copy it to a layout first, e.g. 'skopeo copy docker://{location} oci:base:latest', then use --from oci:base:latest.");
-        }
-
-        var source = await new ImageLocations(loggerFactory).OpenSourceAsync(location, cancellationToken).ConfigureAwait(false);
+        var source = await new ImageLocations(loggerFactory, registryClients).OpenSourceAsync(location, cancellationToken).ConfigureAwait(false);
         try
         {
             var root = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);
@@ -79,7 +74,8 @@ internal sealed class BaseImage : IAsyncDisposable
                 throw new ToolkitException(ErrorCodes.BaseImageUnreadable, $"The base {source.DisplayName} is an index with no platform images.");
             }
 
-            return new BaseImage(source, root, isIndex, null, platforms);
+            var name = location is RegistryLocation registry ? registry.Reference.ToString() : null;
+            return new BaseImage(source, root, isIndex, name, platforms);
         }
         catch
         {

@@ -18,7 +18,7 @@ public sealed record PlatformLayers(Platform Platform, IReadOnlyList<LayerSpec> 
 /// <summary>Everything the image builder needs. One options model shared by every front-end.</summary>
 public sealed record ImageBuildRequest
 {
-    /// <summary>The base: <c>scratch</c>, <c>oci:</c>, <c>oci-archive:</c> or <c>docker-archive:</c>.</summary>
+    /// <summary>The base: <c>scratch</c>, <c>oci:</c>, <c>oci-archive:</c>, <c>docker-archive:</c> or a registry reference (with a registry client).</summary>
     public required ImageLocation BaseImage { get; init; }
 
     /// <summary>Where the image goes: <c>oci:&lt;dir&gt;[:tag]</c>, <c>oci-archive:</c> or <c>docker-archive:</c>.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci.Layers;
+using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.Core.Oci.Build;
@@ -12,7 +13,7 @@ namespace Toolkit.Core.Oci.Build;
 /// several), written to an OCI layout or an archive. No daemon; the same request always gives the
 /// same digest, because every byte written derives from the inputs and the request's timestamp.
 /// </summary>
-public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
+public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null, IRegistryClientFactory? registryClients = null)
 {
     private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ImageBuilder>();
@@ -28,7 +29,7 @@ public sealed class ImageBuilder(ILoggerFactory? loggerFactory = null)
                 $"'{request.Output}' cannot be an output of 'image build'; write to oci:<dir>[:<tag>], oci-archive:<file> or docker-archive:<file>, then copy to a registry with 'image push'.");
         }
 
-        var baseImage = await BaseImage.OpenAsync(request.BaseImage, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        var baseImage = await BaseImage.OpenAsync(request.BaseImage, _loggerFactory, registryClients, cancellationToken).ConfigureAwait(false);
         await using var baseImageScope = baseImage.ConfigureAwait(false);
         var targets = ChooseTargets(request, baseImage);
 

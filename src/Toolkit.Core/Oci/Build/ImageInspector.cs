@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.Core.Oci.Build;
 
 /// <summary>Reads what an image is without changing it: root, platforms, configs and layers.</summary>
-public sealed class ImageInspector(ILoggerFactory? loggerFactory = null)
+public sealed class ImageInspector(ILoggerFactory? loggerFactory = null, IRegistryClientFactory? registryClients = null)
 {
     private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
 
@@ -18,7 +19,7 @@ public sealed class ImageInspector(ILoggerFactory? loggerFactory = null)
             throw new ToolkitException(ErrorCodes.UnsupportedLocation, "'scratch' is an empty base, not an image to inspect.");
         }
 
-        var source = await new ImageLocations(_loggerFactory).OpenSourceAsync(location, cancellationToken).ConfigureAwait(false);
+        var source = await new ImageLocations(_loggerFactory, registryClients).OpenSourceAsync(location, cancellationToken).ConfigureAwait(false);
         await using var sourceScope = source.ConfigureAwait(false);
         var root = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var rootBytes = await source.ReadContentAsync(root, cancellationToken).ConfigureAwait(false);
