@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Toolkit.Core.Registry;
 
 namespace Toolkit.Cli;
 
@@ -19,12 +20,32 @@ internal sealed class GlobalOptions
         DefaultValueFactory = _ => "minimal",
     };
 
+    public Option<string[]> InsecureRegistries { get; } = new("--insecure-registry")
+    {
+        Description = "A registry (host:port) that may be reached over plain HTTP. Repeatable.",
+        Recursive = true,
+    };
+
+    public Option<string?> CaFile { get; } = new("--ca-file")
+    {
+        Description = "A PEM file of certificate authorities to trust for registries, besides the system's.",
+        Recursive = true,
+    };
+
     public void AddTo(Command root)
     {
         VerbosityOption.AcceptOnlyFromAmong("quiet", "q", "minimal", "m", "normal", "n", "detailed", "d", "diagnostic", "diag");
         root.Add(Json);
         root.Add(VerbosityOption);
+        root.Add(InsecureRegistries);
+        root.Add(CaFile);
     }
+
+    public RegistryConnectionOptions RegistryConnection(ParseResult parseResult) => new()
+    {
+        InsecureRegistries = parseResult.GetValue(InsecureRegistries) ?? [],
+        CaFile = parseResult.GetValue(CaFile),
+    };
 
     public LogLevel Verbosity(ParseResult parseResult) => parseResult.GetValue(VerbosityOption) switch
     {
@@ -40,7 +61,8 @@ internal sealed class GlobalOptions
 /// What a command's action needs besides its own options: output writers and logging, made once the
 /// command line is parsed (the verbosity is an option).
 /// </summary>
-internal sealed class CliHost(GlobalOptions globals, TextWriter output, TextWriter error) : IDisposable
+internal sealed class CliHost(
+    GlobalOptions globals, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, IRegistryClientFactory> registryClients) : IDisposable
 {
     private ILoggerFactory? _loggerFactory;
 
@@ -56,6 +78,9 @@ internal sealed class CliHost(GlobalOptions globals, TextWriter output, TextWrit
         => _loggerFactory ??= ConsoleLogging.Create(Globals.Verbosity(parseResult), Error);
 
     public bool Json(ParseResult parseResult) => parseResult.GetValue(Globals.Json);
+
+    /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>.</summary>
+    public IRegistryClientFactory RegistryClients(ParseResult parseResult) => registryClients(Globals.RegistryConnection(parseResult));
 
     public void Dispose() => _loggerFactory?.Dispose();
 }

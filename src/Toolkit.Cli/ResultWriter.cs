@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Registry;
 
 namespace Toolkit.Cli;
 
@@ -117,6 +118,39 @@ internal static class ResultWriter
         }
 
         await host.Output.WriteAsync(text.ToString().AsMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task WritePushAsync(CliHost host, ParseResult parseResult, PushResult result, CancellationToken cancellationToken)
+    {
+        if (host.Json(parseResult))
+        {
+            var json = new JsonObject
+            {
+                ["source"] = result.Source,
+                ["destination"] = result.Destination,
+                ["digest"] = result.Root.Digest.ToString(),
+                ["mediaType"] = result.Root.MediaType,
+                ["size"] = result.Root.Size,
+                ["tags"] = new JsonArray([.. result.Tags.Select(t => JsonValue.Create(t))]),
+                ["bytesUploaded"] = result.BytesUploaded,
+                ["blobsSkipped"] = result.BlobsSkipped,
+                ["blobsMounted"] = result.BlobsMounted,
+                ["blobsUploaded"] = result.BlobsUploaded,
+                ["manifests"] = new JsonArray([.. result.Manifests.Select(m => new JsonObject
+                {
+                    ["platform"] = m.Platform?.ToString(),
+                    ["digest"] = m.Manifest.Digest.ToString(),
+                    ["size"] = m.Manifest.Size,
+                })]),
+            };
+            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"Pushed {result.Destination} {result.Root.Digest}  {result.BlobsUploaded} uploaded ({FormatSize(result.BytesUploaded)}), {result.BlobsMounted} mounted, {result.BlobsSkipped} already there");
+        await host.Output.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
     }
 
     private static JsonObject Descriptor(Descriptor descriptor)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Toolkit.Cli.Commands;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Registry;
 
 namespace Toolkit.Cli;
 
@@ -14,10 +15,15 @@ internal static class ToolkitCommandLine
     public const int PolicyFailed = 3;
     public const int Cancelled = 130;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+        => RunAsync(args, output, error, RegistryClients.Create, cancellationToken);
+
+    /// <summary>Runs with the given source of registry clients (tests pass an in-memory registry).</summary>
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, IRegistryClientFactory> registryClients, CancellationToken cancellationToken = default)
     {
         var globals = new GlobalOptions();
-        using var host = new CliHost(globals, output, error);
+        using var host = new CliHost(globals, output, error, registryClients);
         var root = new RootCommand("Build, describe, push, scan, gate, sign and attest container images of .NET applications.");
         globals.AddTo(root);
         root.Add(ImageCommands.Create(host));

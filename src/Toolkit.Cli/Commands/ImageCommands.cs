@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.Cli.Commands;
@@ -14,12 +15,13 @@ internal static class ImageCommands
         var image = new Command("image", "Build, inspect and copy container images.");
         image.Add(CreateBuild(host));
         image.Add(CreateInspect(host));
+        image.Add(CreatePush(host));
         return image;
     }
 
     private static Command CreateBuild(CliHost host)
     {
-        var from = new Option<string>("--from") { Description = "Base image: scratch, oci:<dir>[:<tag>], oci-archive:<file>, docker-archive:<file>.", DefaultValueFactory = _ => "scratch" };
+        var from = new Option<string>("--from") { Description = "Base image: scratch, oci:<dir>[:<tag>], oci-archive:<file>, docker-archive:<file> or a registry reference.", DefaultValueFactory = _ => "scratch" };
         var layers = new Option<string[]>("--layer") { Description = "A folder to add as one layer, at a path in the image: <dir>[:<path-in-image>] (default path /app). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var platformLayers = new Option<string[]>("--platform-layer") { Description = "A layer for one platform only: <os/arch[/variant]>=<dir>[:<path-in-image>]. Repeatable." };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the image: oci:<dir>[:<tag>], oci-archive:<file>[:<tag>], docker-archive:<file>[:<repo:tag>].", Required = true };
@@ -92,7 +94,7 @@ internal static class ImageCommands
                 Timestamp = timestamp,
             };
 
-            var built = await new ImageBuilder(logger).BuildAsync(request, cancellationToken).ConfigureAwait(false);
+            var built = await new ImageBuilder(logger, host.RegistryClients(parseResult)).BuildAsync(request, cancellationToken).ConfigureAwait(false);
             await ResultWriter.WriteBuildAsync(host, parseResult, built, cancellationToken).ConfigureAwait(false);
             return ToolkitCommandLine.Success;
         });
@@ -101,13 +103,38 @@ internal static class ImageCommands
 
     private static Command CreateInspect(CliHost host)
     {
-        var location = new Argument<string>("image") { Description = "The image: oci:<dir>[:<tag>], oci-archive:<file>, docker-archive:<file>." };
+        var location = new Argument<string>("image") { Description = "The image: oci:<dir>[:<tag>], oci-archive:<file>, docker-archive:<file> or a registry reference." };
         var command = new Command("inspect", "Show an image's manifest, platforms, configuration and layers.") { location };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var inspection = await new ImageInspector(host.LoggerFactory)
+            var inspection = await new ImageInspector(host.LoggerFactory, host.RegistryClients(parseResult))
                 .InspectAsync(ImageLocation.Parse(parseResult.GetValue(location)!), cancellationToken).ConfigureAwait(false);
             await ResultWriter.WriteInspectionAsync(host, parseResult, inspection, cancellationToken).ConfigureAwait(false);
+            return ToolkitCommandLine.Success;
+        });
+        return command;
+    }
+
+    private static Command CreatePush(CliHost host)
+    {
+        var source = new Argument<string>("source") { Description = "The image to copy: oci:<dir>[:<tag>], oci-archive:<file>, docker-archive:<file> or a registry reference." };
+        var destination = new Argument<string>("destination") { Description = "Where to put it: a registry reference (registry/repo:tag or @sha256:...) or any local location." };
+        var tags = new Option<string[]>("--tag", "-t") { Description = "Tag to apply at the destination instead of its own. Repeatable." };
+        var parallel = new Option<int>("--parallel") { Description = "Blobs uploaded at the same time (1-64).", DefaultValueFactory = _ => PushOptions.DefaultParallelUploads };
+        var chunkSize = new Option<string?>("--chunk-size") { Description = "Size of each part of a chunked upload: bytes or a number with K, M or G (default 8M)." };
+        var command = new Command("push", "Copy an image between two locations, to or from a registry, keeping every digest.") { source, destination, tags, parallel, chunkSize };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var upload = new BlobUploadOptions();
+            if (parseResult.GetValue(chunkSize) is { } chunk)
+            {
+                upload = upload with { ChunkSize = PushOptions.ParseChunkSize(chunk) };
+            }
+
+            var options = new PushOptions { Tags = parseResult.GetValue(tags) ?? [], MaxParallelUploads = parseResult.GetValue(parallel), Upload = upload };
+            var result = await new RegistryPusher(host.RegistryClients(parseResult), host.LoggerFactory).PushAsync(
+                ImageLocation.Parse(parseResult.GetValue(source)!), ImageLocation.Parse(parseResult.GetValue(destination)!), options, cancellationToken).ConfigureAwait(false);
+            await ResultWriter.WritePushAsync(host, parseResult, result, cancellationToken).ConfigureAwait(false);
             return ToolkitCommandLine.Success;
         });
         return command;

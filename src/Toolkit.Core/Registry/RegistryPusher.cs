@@ -16,11 +16,35 @@ public sealed record PushOptions
     /// <summary>Tags to apply at the destination; none: the destination's own tag (or none when it names a digest).</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
-    /// <summary>How many blobs are uploaded at the same time (1-64).</summary>
+    /// <summary>How many blobs are uploaded at the same time (1-64); archive destinations always take one at a time.</summary>
     public int MaxParallelUploads { get; init; } = DefaultParallelUploads;
 
     /// <summary>How blobs are uploaded to a registry (chunk size, monolithic threshold).</summary>
     public BlobUploadOptions Upload { get; init; } = new();
+
+    /// <summary>A chunk size as people write it: bytes, or a number with K, M or G (binary: 5M is 5 MiB).</summary>
+    public static int ParseChunkSize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var value = text.Trim();
+        var multiplier = value.Length == 0 ? 1L : char.ToUpperInvariant(value[^1]) switch
+        {
+            'K' => 1024L,
+            'M' => 1024L * 1024,
+            'G' => 1024L * 1024 * 1024,
+            _ => 1L,
+        };
+        var digits = multiplier == 1 ? value : value[..^1];
+        if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            || number * multiplier is < MinChunkSize or > int.MaxValue)
+        {
+            throw new ToolkitException(
+                ErrorCodes.InvalidParallelism,
+                $"'{text}' is not a chunk size from 1M to 2047M; write bytes or a number with K, M or G, e.g. 8M.");
+        }
+
+        return (int)(number * multiplier);
+    }
 }
 
 /// <summary>One image manifest of a pushed image, with the platform it runs on when known.</summary>
@@ -123,7 +147,9 @@ public sealed class RegistryPusher
         var mounted = 0;
         var uploaded = 0;
         long bytes = 0;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelUploads, CancellationToken = cancellationToken };
+        // Archives are written as one tar stream, so only destinations that store each blob on its own take blobs in parallel.
+        var concurrent = destination is RegistryImageDestination or OciLayoutDestination;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrent ? options.MaxParallelUploads : 1, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(graph.Blobs.OrderByDescending(b => b.Size), parallel, async (blob, token) =>
         {
             if (await destination.HasBlobAsync(blob, token).ConfigureAwait(false))

@@ -80,7 +80,7 @@ internal sealed class MemoryImage : IImageSource
 
     public Task<Stream> OpenBlobAsync(Descriptor descriptor, CancellationToken cancellationToken)
         => _content.TryGetValue(descriptor.Digest, out var bytes)
-            ? Task.FromResult<Stream>(new MemoryStream(bytes, writable: false))
+            ? Task.FromResult<Stream>(new YieldingStream(bytes))
             : throw new ToolkitException(ErrorCodes.BlobNotFound, $"memory has no {descriptor.Digest}");
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -95,4 +95,17 @@ internal sealed class MemoryImage : IImageSource
 
     private static byte[] Loose(byte[] canonical)
         => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(canonical).Replace(",\"", ",\n  \"", StringComparison.Ordinal) + "\n");
+}
+
+/// <summary>A memory stream whose async reads complete later and in small pieces, as network and file reads do, so concurrent writers interleave.</summary>
+internal sealed class YieldingStream(byte[] content) : MemoryStream(content, writable: false)
+{
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return await base.ReadAsync(buffer[..Math.Min(buffer.Length, 1024)], cancellationToken);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }

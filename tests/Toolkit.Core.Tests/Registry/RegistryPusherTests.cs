@@ -326,4 +326,28 @@ public sealed class RegistryPusherTests
         Assert.Equal(image[image.Root.Digest], await layout.ReadContentAsync(root, CancellationToken.None));
         Assert.Equal(image.Blobs.Count, result.BlobsUploaded);
     }
+
+    [Fact]
+    public async Task An_archive_destination_gets_its_blobs_one_at_a_time_and_stays_readable()
+    {
+        // Given
+        using var temp = new TemporaryDirectory();
+        var image = MemoryImage.Create(8, 20_000, "archive", Platform.LinuxAmd64, Platform.LinuxArm64);
+        var archive = temp.Combine("image.tar");
+
+        // When
+        await using (var destination = new OciArchiveDestination(archive, "1"))
+        {
+            await new RegistryPusher().CopyAsync(image, destination, new PushOptions { MaxParallelUploads = 8 }, CancellationToken.None);
+        }
+
+        // Then
+        await using var back = await OciLayoutSource.OpenArchiveAsync(archive, "1", CancellationToken.None);
+        Assert.Equal(image.Root.Digest, (await back.ResolveAsync(CancellationToken.None)).Digest);
+        foreach (var blob in image.Blobs)
+        {
+            await using var stream = await back.OpenBlobAsync(blob, CancellationToken.None);
+            await stream.CopyToAsync(Stream.Null);
+        }
+    }
 }

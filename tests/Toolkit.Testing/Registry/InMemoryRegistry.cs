@@ -40,6 +40,9 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
     /// <summary>Uploads of blobs for which this returns true fail like a broken connection.</summary>
     public Func<Digest, bool> FailUpload { get; set; } = _ => false;
 
+    /// <summary>The upload options of the last blob upload.</summary>
+    public BlobUploadOptions? LastUploadOptions { get; private set; }
+
     /// <summary>Whether the registry honours cross-repository mount requests (some refuse and start an upload).</summary>
     public bool SupportsMount { get; set; } = true;
 
@@ -181,6 +184,7 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
         public async Task PushBlobAsync(
             string repository, Descriptor descriptor, Stream content, BlobUploadOptions options, IProgress<long>? progress, CancellationToken cancellationToken)
         {
+            registry.LastUploadOptions = options;
             var inFlight = Interlocked.Increment(ref registry._uploadsInFlight);
             try
             {

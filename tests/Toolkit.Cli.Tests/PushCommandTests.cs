@@ -1,0 +1,194 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Toolkit.Core.Oci;
+using Toolkit.Core.Registry;
+using Toolkit.Testing;
+using Toolkit.Testing.Registry;
+
+namespace Toolkit.Cli.Tests;
+
+public sealed class PushCommandTests : IDisposable
+{
+    private readonly TemporaryDirectory _temp = new("tk-cli-push");
+    private readonly InMemoryRegistry _registry = new("registry.test");
+    private RegistryConnectionOptions? _connection;
+
+    public void Dispose() => _temp.Dispose();
+
+    private IRegistryClientFactory Registry(RegistryConnectionOptions options)
+    {
+        _connection = options;
+        return _registry;
+    }
+
+    private async Task<string> BuiltLayoutAsync(params string[] platforms)
+    {
+        var app = _temp.Combine("app");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "app.dll"), "not really a dll");
+        var layout = _temp.Combine("image");
+        string[] args = ["image", "build", "--layer", app, "-o", $"oci:{layout}:1", "--source-date-epoch", "0", .. platforms.SelectMany(p => new[] { "--platform", p })];
+        var build = await CliRunner.RunInProcessAsync(args);
+        Assert.True(build.ExitCode == 0, build.Error);
+        return $"oci:{layout}:1";
+    }
+
+    [Fact]
+    public async Task Push_to_a_registry_reports_the_digest_and_counts_as_json()
+    {
+        // Given
+        var source = await BuiltLayoutAsync("linux/amd64", "linux/arm64");
+
+        // When
+        var push = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/team/app:1.0", "--json");
+
+        // Then
+        Assert.True(push.ExitCode == 0, push.Error);
+        var json = JsonNode.Parse(push.Output)!;
+        var digest = json["digest"]!.GetValue<string>();
+        Assert.Equal(Digest.Parse(digest), _registry.Tag("team/app", "1.0"));
+        Assert.Equal(MediaTypes.OciIndex, json["mediaType"]!.GetValue<string>());
+        Assert.True(json["size"]!.GetValue<long>() > 0);
+        Assert.True(json["bytesUploaded"]!.GetValue<long>() > 0);
+        Assert.Equal(0, json["blobsSkipped"]!.GetValue<int>());
+        Assert.Equal(0, json["blobsMounted"]!.GetValue<int>());
+        Assert.True(json["blobsUploaded"]!.GetValue<int>() >= 3);
+        Assert.Equal(2, json["manifests"]!.AsArray().Count);
+        Assert.Empty(_registry.DanglingReferences());
+    }
+
+    [Fact]
+    public async Task A_second_push_prints_a_summary_with_nothing_uploaded()
+    {
+        // Given
+        var source = await BuiltLayoutAsync();
+        var first = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:1");
+        Assert.True(first.ExitCode == 0, first.Error);
+
+        // When
+        var again = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:1");
+
+        // Then
+        Assert.Equal(0, again.ExitCode);
+        Assert.StartsWith("Pushed registry.test/app:1 sha256:", again.Output, StringComparison.Ordinal);
+        Assert.Contains("0 uploaded (0 B), 0 mounted,", again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Registry_options_parallelism_and_chunk_size_reach_the_engine()
+    {
+        // Given
+        var source = await BuiltLayoutAsync("linux/amd64", "linux/arm64");
+        _registry.UploadDelay = TimeSpan.FromMilliseconds(30);
+
+        // When
+        var push = await CliRunner.RunInProcessAsync(
+            Registry, "image", "push", source, "registry.test/app:1", "--parallel", "1", "--chunk-size", "5M",
+            "--insecure-registry", "registry.test", "--insecure-registry", "localhost:5000", "--ca-file", "/etc/ca.pem", "--tag", "a", "-t", "b");
+
+        // Then
+        Assert.True(push.ExitCode == 0, push.Error);
+        Assert.Equal(1, _registry.MaxConcurrentUploads);
+        Assert.Equal(5 * 1024 * 1024, _registry.LastUploadOptions!.ChunkSize);
+        Assert.Equal(["registry.test", "localhost:5000"], _connection!.InsecureRegistries);
+        Assert.Equal("/etc/ca.pem", _connection.CaFile);
+        Assert.NotNull(_registry.Tag("app", "a"));
+        Assert.NotNull(_registry.Tag("app", "b"));
+        Assert.Null(_registry.Tag("app", "1"));
+    }
+
+    [Fact]
+    public async Task Push_between_local_locations_needs_no_registry()
+    {
+        // Given
+        var source = await BuiltLayoutAsync();
+
+        // When
+        var push = await CliRunner.RunInProcessAsync("image", "push", source, $"oci-archive:{_temp.Combine("copy.tar")}:1", "--json");
+
+        // Then
+        Assert.True(push.ExitCode == 0, push.Error);
+        var inspect = await CliRunner.RunInProcessAsync("image", "inspect", $"oci-archive:{_temp.Combine("copy.tar")}:1", "--json");
+        Assert.True(inspect.ExitCode == 0, inspect.Error);
+        Assert.Equal(JsonNode.Parse(push.Output)!["digest"]!.GetValue<string>(), JsonNode.Parse(inspect.Output)!["digest"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Without_a_registry_client_in_the_build_a_registry_push_is_refused_with_TK2015()
+    {
+        // Given
+        var source = await BuiltLayoutAsync();
+
+        // When
+        var push = await CliRunner.RunInProcessAsync("image", "push", source, "registry.test/app:1");
+
+        // Then
+        Assert.Equal(2, push.ExitCode);
+        Assert.StartsWith("error TK2015: Registries are not available in this build", push.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--parallel", "0", "TK1052")]
+    [InlineData("--parallel", "100", "TK1052")]
+    [InlineData("--chunk-size", "12", "TK1052")]
+    [InlineData("--chunk-size", "lots", "TK1052")]
+    [InlineData("--parallel", "four", "TK2000")]
+    public async Task Bad_push_options_are_usage_errors(string option, string value, string code)
+    {
+        // Given
+        var source = await BuiltLayoutAsync();
+
+        // When
+        var push = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:1", option, value);
+
+        // Then
+        Assert.Equal(2, push.ExitCode);
+        Assert.StartsWith($"error {code}: ", push.Error, StringComparison.Ordinal);
+        Assert.Empty(_registry.Events);
+    }
+
+    [Fact]
+    public async Task A_push_without_a_destination_is_a_usage_error()
+    {
+        // When
+        var push = await CliRunner.RunInProcessAsync(Registry, "image", "push", "oci:somewhere");
+
+        // Then
+        Assert.Equal(2, push.ExitCode);
+        Assert.StartsWith("error TK2000: ", push.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pulling_a_tampered_image_fails_with_TK2008_and_exit_code_1()
+    {
+        // Given
+        var source = await BuiltLayoutAsync();
+        var first = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:1", "--json");
+        var digest = Digest.Parse(JsonNode.Parse(first.Output)!["digest"]!.GetValue<string>());
+        var forged = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(_registry.Manifest("app", "1")!) + " ");
+        _registry.Tamper("app", digest.ToString(), new Descriptor(MediaTypes.OciManifest, digest, forged.Length), forged);
+
+        // When
+        var pull = await CliRunner.RunInProcessAsync(Registry, "image", "push", $"registry.test/app@{digest}", $"oci:{_temp.Combine("pulled")}");
+
+        // Then
+        Assert.Equal(1, pull.ExitCode);
+        Assert.StartsWith("error TK2008: ", pull.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_reads_an_image_from_the_registry()
+    {
+        // Given
+        var source = await BuiltLayoutAsync("linux/arm64");
+        var push = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:1", "--json");
+
+        // When
+        var inspect = await CliRunner.RunInProcessAsync(Registry, "image", "inspect", "registry.test/app:1", "--json");
+
+        // Then
+        Assert.True(inspect.ExitCode == 0, inspect.Error);
+        Assert.Equal(JsonNode.Parse(push.Output)!["digest"]!.GetValue<string>(), JsonNode.Parse(inspect.Output)!["digest"]!.GetValue<string>());
+        Assert.Equal("linux/arm64/v8", JsonNode.Parse(inspect.Output)!["platforms"]![0]!["platform"]!.GetValue<string>());
+    }
+}
