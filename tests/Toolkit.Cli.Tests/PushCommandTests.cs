@@ -133,6 +133,7 @@ public sealed class PushCommandTests : IDisposable
     [InlineData("--chunk-size", "12", "TK1052")]
     [InlineData("--chunk-size", "lots", "TK1052")]
     [InlineData("--parallel", "four", "TK2000")]
+    [InlineData("--tag", "not a tag", "TK2001")]
     public async Task Bad_push_options_are_usage_errors(string option, string value, string code)
     {
         // Given

@@ -135,6 +135,14 @@ public sealed class RegistryPusher
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
+        var tags = options.Tags.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct(StringComparer.Ordinal).ToArray();
+        if (destination is RegistryImageDestination registryDestination)
+        {
+            foreach (var tag in tags)
+            {
+                _ = registryDestination.Reference.WithTag(tag); // TK2001 before anything is sent
+            }
+        }
 
         var root = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var graph = new ImageGraph();
@@ -185,7 +193,6 @@ public sealed class RegistryPusher
             }
         }
 
-        var tags = options.Tags.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct(StringComparer.Ordinal).ToArray();
         await destination.CommitAsync(root, tags, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation(
             "Pushed {Digest}: {Uploaded} blob(s) uploaded, {Mounted} mounted, {Skipped} already there, {Bytes} bytes sent",
