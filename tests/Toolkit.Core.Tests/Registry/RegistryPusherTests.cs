@@ -350,4 +350,51 @@ public sealed class RegistryPusherTests
             await stream.CopyToAsync(Stream.Null);
         }
     }
+
+    [Fact]
+    public async Task A_failed_platform_manifest_leaves_no_index_and_no_tag_behind()
+    {
+        // Given
+        var registry = new InMemoryRegistry();
+        var image = MemoryImage.Create(1, 100, "failmanifest", Platform.LinuxAmd64, Platform.LinuxArm64);
+        var broken = image.Manifests[1].Digest.ToString();
+        registry.FailManifestPut = reference => reference == broken;
+
+        // When
+        await Assert.ThrowsAsync<IOException>(() => PushAsync(registry, image));
+
+        // Then
+        Assert.Null(registry.Manifest("team/app", image.Root.Digest.ToString()));
+        Assert.Null(registry.Tag("team/app", "1.0"));
+        Assert.Empty(registry.DanglingReferences());
+    }
+
+    [Fact]
+    public async Task The_destination_pushes_children_first_whatever_order_it_was_given_them_in()
+    {
+        // Given
+        var registry = new InMemoryRegistry();
+        var image = MemoryImage.Create(1, 100, "order", Platform.LinuxAmd64, Platform.LinuxArm64);
+        await using var destination = new RegistryImageDestination(registry.Client(), s_destination);
+        await destination.PutContentAsync(image.Root, image[image.Root.Digest], CancellationToken.None);
+        foreach (var manifest in Enumerable.Reverse(image.Manifests))
+        {
+            await destination.PutContentAsync(manifest, image[manifest.Digest], CancellationToken.None);
+        }
+
+        foreach (var blob in image.Blobs)
+        {
+            await destination.PutBlobAsync(blob, new MemoryStream(image[blob.Digest]), CancellationToken.None);
+        }
+
+        // When
+        await destination.CommitAsync(image.Root, [], CancellationToken.None);
+
+        // Then
+        var events = registry.Events;
+        var index = IndexOf(events, "PutManifest", image.Root.Digest.ToString());
+        Assert.All(image.Manifests, m => Assert.InRange(IndexOf(events, "PutManifest", m.Digest.ToString()), 0, index - 1));
+        Assert.Equal(image.Root.Digest, registry.Tag("team/app", "1.0"));
+        Assert.Empty(registry.Violations);
+    }
 }

@@ -43,6 +43,9 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
     /// <summary>The upload options of the last blob upload.</summary>
     public BlobUploadOptions? LastUploadOptions { get; private set; }
 
+    /// <summary>Manifest puts to references for which this returns true fail like a broken connection.</summary>
+    public Func<string, bool> FailManifestPut { get; set; } = _ => false;
+
     /// <summary>Whether the registry honours cross-repository mount requests (some refuse and start an upload).</summary>
     public bool SupportsMount { get; set; } = true;
 
@@ -135,6 +138,11 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
 
         public Task PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
         {
+            if (registry.FailManifestPut(reference))
+            {
+                throw new IOException($"Connection reset while putting manifest {reference}.");
+            }
+
             var bytes = content.ToArray();
             var actual = Digest.Compute(bytes);
             if (actual != descriptor.Digest || (Digest.TryParse(reference, out var named) && named != actual))
