@@ -65,6 +65,7 @@ internal sealed class CliHost(
     GlobalOptions globals, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, IRegistryClientFactory> registryClients) : IDisposable
 {
     private ILoggerFactory? _loggerFactory;
+    private IRegistryClientFactory? _registryClients;
 
     public GlobalOptions Globals { get; } = globals;
 
@@ -80,7 +81,13 @@ internal sealed class CliHost(
     public bool Json(ParseResult parseResult) => parseResult.GetValue(Globals.Json);
 
     /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>.</summary>
-    public IRegistryClientFactory RegistryClients(ParseResult parseResult) => registryClients(Globals.RegistryConnection(parseResult));
+    public IRegistryClientFactory RegistryClients(ParseResult parseResult)
+        => _registryClients ??= registryClients(Globals.RegistryConnection(parseResult));
 
-    public void Dispose() => _loggerFactory?.Dispose();
+    public void Dispose()
+    {
+        // A real client factory owns HTTP connections; it lives as long as the command.
+        (_registryClients as IDisposable)?.Dispose();
+        _loggerFactory?.Dispose();
+    }
 }

@@ -192,4 +192,36 @@ public sealed class PushCommandTests : IDisposable
         Assert.Equal(JsonNode.Parse(push.Output)!["digest"]!.GetValue<string>(), JsonNode.Parse(inspect.Output)!["digest"]!.GetValue<string>());
         Assert.Equal("linux/arm64/v8", JsonNode.Parse(inspect.Output)!["platforms"]![0]!["platform"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task The_registry_client_factory_is_made_once_per_command_and_disposed_after_it()
+    {
+        // Given
+        var source = await BuiltLayoutAsync();
+        var made = 0;
+        var factory = new OwningFactory(_registry);
+
+        // When
+        var push = await CliRunner.RunInProcessAsync(
+            _ =>
+            {
+                made++;
+                return factory;
+            },
+            "image", "push", source, "registry.test/app:1");
+
+        // Then
+        Assert.True(push.ExitCode == 0, push.Error);
+        Assert.Equal(1, made);
+        Assert.True(factory.Disposed);
+    }
+
+    private sealed class OwningFactory(InMemoryRegistry registry) : IRegistryClientFactory, IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public IRegistryClient Create(string name) => registry.Create(name);
+
+        public void Dispose() => Disposed = true;
+    }
 }

@@ -169,6 +169,7 @@ public sealed class RegistryPusher
                 else
                 {
                     Interlocked.Increment(ref skipped);
+                    _logger.LogDebug("{Digest} is already at {Destination}", blob.Digest, destination.DisplayName);
                 }
 
                 return;
@@ -182,6 +183,7 @@ public sealed class RegistryPusher
 
             Interlocked.Increment(ref uploaded);
             Interlocked.Add(ref bytes, blob.Size);
+            _logger.LogDebug("Sent {Digest} ({Size} bytes) to {Destination}", blob.Digest, blob.Size, destination.DisplayName);
         }).ConfigureAwait(false);
 
         foreach (var (descriptor, content) in graph.Nodes)
