@@ -8,6 +8,22 @@ public static class ErrorCodes
 {
     /// <summary>A defect in the toolkit, not in its input: front-ends print it with the exception's type and message.</summary>
     public static readonly ErrorCode Unexpected = new("TK0001", ErrorKind.Error, "Unexpected failure (a defect: please report it)");
+    public static readonly ErrorCode RegistryUnreachable = new("TK1001", ErrorKind.Error, "Registry cannot be reached");
+    public static readonly ErrorCode RegistryUnauthorized = new("TK1002", ErrorKind.Error, "Registry authentication failed");
+    public static readonly ErrorCode RegistryDenied = new("TK1003", ErrorKind.Error, "Registry denied access");
+    public static readonly ErrorCode RepositoryNotFound = new("TK1004", ErrorKind.Error, "Repository not found in the registry");
+    public static readonly ErrorCode ManifestRejected = new("TK1005", ErrorKind.Error, "Registry rejected the manifest");
+    public static readonly ErrorCode TagRejected = new("TK1006", ErrorKind.Error, "Registry rejected the tag");
+    public static readonly ErrorCode RegistryBlobUnknown = new("TK1007", ErrorKind.Error, "Blob unknown to the registry");
+    public static readonly ErrorCode RegistryDigestMismatch = new("TK1008", ErrorKind.Error, "Registry content does not match its digest");
+    public static readonly ErrorCode RegistryTooManyRequests = new("TK1009", ErrorKind.Error, "Registry rate limit reached");
+    public static readonly ErrorCode RegistryError = new("TK1010", ErrorKind.Error, "Registry request failed");
+    public static readonly ErrorCode ManifestTooLarge = new("TK1011", ErrorKind.Error, "Manifest too large");
+    public static readonly ErrorCode CredentialHelperFailed = new("TK1012", ErrorKind.Error, "Docker credential helper failed");
+    public static readonly ErrorCode RegistryTlsFailure = new("TK1013", ErrorKind.Error, "TLS connection to the registry failed");
+    public static readonly ErrorCode InvalidDockerConfig = new("TK1014", ErrorKind.InvalidInput, "Invalid docker config");
+    public static readonly ErrorCode TokenServiceFailed = new("TK1015", ErrorKind.Error, "Registry token service failed");
+    public static readonly ErrorCode InvalidCaFile = new("TK1016", ErrorKind.InvalidInput, "Invalid CA file");
     public static readonly ErrorCode InvalidCommandLine = new("TK2000", ErrorKind.InvalidInput, "Invalid command line");
     public static readonly ErrorCode InvalidReference = new("TK2001", ErrorKind.InvalidInput, "Invalid image reference");
     public static readonly ErrorCode InvalidDigest = new("TK2002", ErrorKind.InvalidInput, "Invalid digest");
