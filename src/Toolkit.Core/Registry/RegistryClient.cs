@@ -50,8 +50,9 @@ public sealed class RegistryClient : IRegistryClient
     {
         using var request = ManifestRequest(HttpMethod.Get, repository, reference, accept);
         using var response = await SendAsync(request, repository, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound && !await IsRepositoryMissingAsync(response).ConfigureAwait(false))
+        if (response.StatusCode == HttpStatusCode.NotFound)
         {
+            // Also when the repository itself is unknown (NAME_UNKNOWN): nothing is there, which is what a push asks.
             return null;
         }
 
