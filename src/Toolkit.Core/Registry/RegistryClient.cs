@@ -39,6 +39,9 @@ public sealed class RegistryClient : IRegistryClient
 
     public string Registry { get; }
 
+    /// <summary>Tags per page (<c>?n=</c>) when listing; null lets the registry choose.</summary>
+    public int? TagPageSize { get; init; }
+
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUri, "v2/"));
@@ -242,7 +245,7 @@ public sealed class RegistryClient : IRegistryClient
     public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken)
     {
         var tags = new List<string>();
-        Uri? next = RepositoryUri(repository, "tags/list");
+        Uri? next = RepositoryUri(repository, TagPageSize is { } n ? $"tags/list?n={n.ToString(CultureInfo.InvariantCulture)}" : "tags/list");
         for (var page = 0; next is not null && page < MaxTagPages; page++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, next);

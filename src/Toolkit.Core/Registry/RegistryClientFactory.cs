@@ -42,7 +42,10 @@ public sealed class RegistryClientFactory : IDisposable
     }
 
     /// <summary>A client for one registry host (<c>host[:port]</c> as in references; <c>docker.io</c> is Docker Hub).</summary>
-    public IRegistryClient Create(string registry)
+    public IRegistryClient Create(string registry) => CreateClient(registry);
+
+    /// <summary>The concrete client, for callers that set its options (e.g. <see cref="RegistryClient.TagPageSize"/>).</summary>
+    public RegistryClient CreateClient(string registry)
     {
         ArgumentException.ThrowIfNullOrEmpty(registry);
         var host = registry is "docker.io" or "index.docker.io" ? "registry-1.docker.io" : registry;

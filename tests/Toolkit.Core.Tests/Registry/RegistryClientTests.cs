@@ -137,8 +137,10 @@ public sealed class RegistryClientTests(DistributionRegistryFixture registry) : 
             await Client.PutManifestAsync("tags/app", $"t{i}", descriptor, content, CancellationToken.None);
         }
 
-        // When they are listed
-        var tags = await Client.ListTagsAsync("tags/app", CancellationToken.None);
+        // When they are listed two per page
+        using var http = new HttpClient();
+        var tags = await new RegistryClient(registry.HostPort, registry.BaseUri, http, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance) { TagPageSize = 2 }
+            .ListTagsAsync("tags/app", CancellationToken.None);
 
         // Then all are there
         Assert.Equal(["t0", "t1", "t2", "t3", "t4"], tags.Order(StringComparer.Ordinal));
