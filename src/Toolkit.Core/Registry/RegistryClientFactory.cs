@@ -19,6 +19,9 @@ public sealed class RegistryClientFactory : IDisposable
     private readonly HttpClient _http;
     private readonly X509Certificate2Collection? _extraRoots;
 
+    // Hosts whose TLS handshake got as far as a certificate: they speak TLS, so a failure there is never a reason to use HTTP.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _presentedCertificate = new(StringComparer.OrdinalIgnoreCase);
+
     public RegistryClientFactory(RegistryClientOptions options)
         : this(options, null)
     {
@@ -32,7 +35,7 @@ public sealed class RegistryClientFactory : IDisposable
         _extraRoots = options.CaFile is null ? null : LoadCa(options.CaFile);
         var insecure = options.InsecureRegistries.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var logger = options.LoggerFactory.CreateLogger<RegistryClient>();
-        var fallback = new RegistryHttpFallbackHandler(host => insecure.Contains(host) || (options.AllowPlainHttpOnLoopback && IsLoopback(host)), logger)
+        var fallback = new RegistryHttpFallbackHandler(host => insecure.Contains(host) || (options.AllowPlainHttpOnLoopback && IsLoopback(host)), logger, _presentedCertificate.ContainsKey)
         {
             InnerHandler = transport ?? CreateTransport(),
         };
@@ -92,10 +95,16 @@ public sealed class RegistryClientFactory : IDisposable
             MaxConnectionsPerServer = 32,
             SslOptions = new SslClientAuthenticationOptions { EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 },
         };
-        if (_extraRoots is { } roots)
+        var roots = _extraRoots;
+        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, _, errors) =>
         {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateWithExtraRoots(certificate, errors, roots);
-        }
+            if (sender is SslStream { TargetHostName: { Length: > 0 } host } && certificate is not null)
+            {
+                _presentedCertificate[host] = true;
+            }
+
+            return errors == SslPolicyErrors.None || (roots is not null && ValidateWithExtraRoots(certificate, errors, roots));
+        };
 
         return handler;
     }

@@ -5,9 +5,11 @@ namespace Toolkit.Core.Registry;
 
 /// <summary>
 /// For hosts allowed to speak plain HTTP (named with <c>--insecure-registry</c>, or loopback), tries HTTPS first and
-/// falls back to HTTP when the TLS handshake fails, remembering the answer per host. Every other host is HTTPS only.
+/// falls back to HTTP when the TLS handshake fails without the server presenting a certificate (it does not speak
+/// TLS), remembering the answer per host. A server that presents a certificate we do not trust is a TLS error, not a
+/// reason to drop to plain HTTP. Every other host is HTTPS only.
 /// </summary>
-public sealed class RegistryHttpFallbackHandler(Func<string, bool> allowsPlainHttp, ILogger logger) : DelegatingHandler
+public sealed class RegistryHttpFallbackHandler(Func<string, bool> allowsPlainHttp, ILogger logger, Func<string, bool>? presentedCertificate = null) : DelegatingHandler
 {
     private readonly ConcurrentDictionary<string, bool> _plainHttp = new(StringComparer.OrdinalIgnoreCase);
 
@@ -32,7 +34,9 @@ public sealed class RegistryHttpFallbackHandler(Func<string, bool> allowsPlainHt
             _plainHttp.TryAdd(uri.Authority, false);
             return response;
         }
-        catch (HttpRequestException exception) when (exception.HttpRequestError == HttpRequestError.SecureConnectionError && RegistryRequest.IsReplayable(request))
+        catch (HttpRequestException exception) when (exception.HttpRequestError == HttpRequestError.SecureConnectionError
+            && RegistryRequest.IsReplayable(request)
+            && presentedCertificate?.Invoke(uri.Host) != true)
         {
             logger.LogDebug("{Host} does not speak TLS; using plain HTTP as allowed for it.", uri.Authority);
             _plainHttp[uri.Authority] = true;
