@@ -15,7 +15,7 @@ internal sealed class StubHttpHandler(Func<HttpRequestMessage, int, HttpResponse
     {
         var call = Interlocked.Increment(ref _calls);
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
-        Requests.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, request.Headers.Authorization?.ToString(), body));
+        Requests.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, request.Headers.Authorization?.ToString(), body, request.Headers.Accept.ToString()));
         var response = respond(request, call);
         response.RequestMessage ??= request;
         return response;
@@ -36,4 +36,4 @@ internal sealed class StubHttpHandler(Func<HttpRequestMessage, int, HttpResponse
     }
 }
 
-internal sealed record RecordedRequest(HttpMethod Method, Uri Uri, string? Authorization, byte[]? Body);
+internal sealed record RecordedRequest(HttpMethod Method, Uri Uri, string? Authorization, byte[]? Body, string Accept);
