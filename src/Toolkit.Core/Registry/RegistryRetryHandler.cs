@@ -49,12 +49,10 @@ public sealed class RegistryRetryHandler : DelegatingHandler
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan delay;
-            using (var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            // The attempt's deadline runs on the injected clock, so tests drive timeouts without waiting.
+            using (var timeout = new CancellationTokenSource(AttemptTimeout, _timeProvider))
+            using (var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
             {
-                if (AttemptTimeout != Timeout.InfiniteTimeSpan)
-                {
-                    attemptCancellation.CancelAfter(AttemptTimeout);
-                }
 
                 HttpResponseMessage response;
                 try

@@ -195,4 +195,44 @@ public sealed class RegistryRetryHandlerTests
         low.Dispose();
         high.Dispose();
     }
+
+    [Fact]
+    public async Task An_attempt_that_gets_no_answer_in_time_is_retried_then_reported_as_a_timeout()
+    {
+        // Given a transport that never answers until cancelled, and a 10 s attempt timeout
+        var stub = new HangingHandler();
+        using var invoker = new HttpMessageInvoker(new RegistryRetryHandler(_time, NullLogger.Instance, 2, random: () => 1.0)
+        {
+            InnerHandler = stub,
+            BaseDelay = TimeSpan.FromSeconds(1),
+            AttemptTimeout = TimeSpan.FromSeconds(10),
+        });
+
+        // When a request is sent and the fake clock passes both deadlines
+        var sending = invoker.SendAsync(Get(), CancellationToken.None);
+        await StubHttpHandler.WaitUntilAsync(() => stub.Calls == 1);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await Task.Delay(50);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await StubHttpHandler.WaitUntilAsync(() => stub.Calls == 2);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        // Then the second timeout is reported as a TimeoutException
+        await Assert.ThrowsAsync<TimeoutException>(() => sending);
+        Assert.Equal(2, stub.Calls);
+    }
+
+    private sealed class HangingHandler : HttpMessageHandler
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
 }
