@@ -204,4 +204,84 @@ public sealed class RegistryAuthHandlerTests
         Assert.Equal("repository:team/app:pull,push", RegistryAuthHandler.ScopeFor(put));
         Assert.Equal("repository:app:pull,push repository:base/image:pull", RegistryAuthHandler.ScopeFor(mount));
     }
+
+    [Fact]
+    public async Task An_identity_token_is_exchanged_at_the_realm_with_the_OAuth2_refresh_grant()
+    {
+        // Given a Bearer registry and an identity token (docker's identitytoken / a helper's <token> user)
+        var stub = new StubHttpHandler((request, _) =>
+        {
+            if (request.RequestUri!.AbsolutePath == "/token")
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"access_token\":\"t-oauth\"}") };
+            }
+
+            if (request.Headers.Authorization?.ToString() == "Bearer t-oauth")
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            var challenge = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+            challenge.Headers.TryAddWithoutValidation("WWW-Authenticate", "Bearer realm=\"http://registry.test/token\",service=\"registry.test\"");
+            return challenge;
+        });
+        using var invoker = Invoker(stub, new RegistryCredential(null, null, identityToken: "refresh-" + Password));
+
+        // When a request is sent
+        using var response = await invoker.SendAsync(Get(), CancellationToken.None);
+
+        // Then the realm got a form POST with the refresh token, and no Basic header
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var tokenRequest = stub.Requests.Single(r => r.Uri.AbsolutePath == "/token");
+        Assert.Equal(HttpMethod.Post, tokenRequest.Method);
+        Assert.Null(tokenRequest.Authorization);
+        var form = Encoding.UTF8.GetString(tokenRequest.Body!);
+        Assert.Contains("grant_type=refresh_token", form, StringComparison.Ordinal);
+        Assert.Contains("refresh_token=refresh-" + Password, form, StringComparison.Ordinal);
+        Assert.Contains("scope=repository%3Aapp%3Apull", form, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tokens_without_expires_in_live_sixty_seconds()
+    {
+        // Given a realm that sends no expires_in
+        var stub = new StubHttpHandler((request, _) =>
+        {
+            if (request.RequestUri!.AbsolutePath == "/token")
+            {
+                Interlocked.Increment(ref _tokenRequests);
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"token\":\"t\"}") };
+            }
+
+            if (request.Headers.Authorization is not null)
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            var challenge = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+            challenge.Headers.TryAddWithoutValidation("WWW-Authenticate", "Bearer realm=\"http://registry.test/token\"");
+            return challenge;
+        });
+        using var invoker = Invoker(stub, null);
+
+        // When requests are sent at 0 s, 50 s and 61 s
+        using (await invoker.SendAsync(Get(), CancellationToken.None))
+        {
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(50));
+        using (await invoker.SendAsync(Get(), CancellationToken.None))
+        {
+        }
+
+        var beforeExpiry = _tokenRequests;
+        _time.Advance(TimeSpan.FromSeconds(11));
+        using (await invoker.SendAsync(Get(), CancellationToken.None))
+        {
+        }
+
+        // Then the token was reused within 60 s and renewed after
+        Assert.Equal(1, beforeExpiry);
+        Assert.Equal(2, _tokenRequests);
+    }
 }
