@@ -276,7 +276,7 @@ public sealed class RegistryClient : IRegistryClient
         // Small blobs are buffered so a reset connection can be retried.
         var buffer = new byte[descriptor.Size];
         var filled = await FillAsync(content, buffer, cancellationToken).ConfigureAwait(false);
-        if (filled != descriptor.Size || content.ReadByte() != -1)
+        if (filled != descriptor.Size || await content.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
         {
             throw new ToolkitException(ErrorCodes.DigestMismatch, $"The content of blob {descriptor.Digest} is not {descriptor.Size} bytes long; it changed or its descriptor is wrong.");
         }

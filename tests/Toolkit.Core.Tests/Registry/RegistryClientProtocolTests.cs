@@ -280,6 +280,29 @@ public sealed class RegistryClientProtocolTests
         Assert.Equal(ErrorCodes.RegistryDigestMismatch.Code, error.Code);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task Content_whose_length_differs_from_its_descriptor_is_not_uploaded(int actualLength)
+    {
+        // Given a descriptor of 4 bytes and a stream of another length
+        var (client, stub, factory) = Client((request, _) =>
+        {
+            var started = new HttpResponseMessage(HttpStatusCode.Accepted);
+            started.Headers.Location = new Uri("/v2/app/blobs/uploads/s", UriKind.Relative);
+            return started;
+        });
+        using var _f = factory;
+        var descriptor = Descriptor.For(MediaTypes.OciLayer, [1, 2, 3, 4]);
+
+        // When it is pushed
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => client.PushBlobAsync("app", descriptor, new MemoryStream(new byte[actualLength]), new BlobUploadOptions(), null, CancellationToken.None));
+
+        // Then nothing but the session was sent and the error is TK2008
+        Assert.Equal(ErrorCodes.DigestMismatch.Code, error.Code);
+        Assert.DoesNotContain(stub.Requests, r => r.Method == HttpMethod.Put);
+    }
+
     [Fact]
     public void Loopback_hosts_are_recognised_with_and_without_ports()
     {
