@@ -284,4 +284,29 @@ public sealed class RegistryAuthHandlerTests
         Assert.Equal(1, beforeExpiry);
         Assert.Equal(2, _tokenRequests);
     }
+
+    [Fact]
+    public async Task Neither_the_password_nor_the_token_is_logged()
+    {
+        // Given a Bearer registry, credentials, and a log that records everything
+        var lines = new List<string>();
+        using var sink = new LogSink(line => lines.Add(line.Message + line.Exception));
+        var stub = BearerRegistry();
+        using var invoker = new HttpMessageInvoker(new RegistryAuthHandler(
+            new StaticCredentialProvider(new Dictionary<string, RegistryCredential> { ["registry.test"] = new("user", Password) }),
+            _time,
+            sink.CreateLogger("test"))
+        {
+            InnerHandler = new RegistryRetryHandler(_time, sink.CreateLogger("retry")) { InnerHandler = stub },
+        });
+
+        // When requests are made
+        using (await invoker.SendAsync(Get(), CancellationToken.None))
+        {
+        }
+
+        // Then the log mentions the token request but no secret
+        Assert.Contains(lines, l => l.Contains("token", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(Password, StringComparison.Ordinal) || l.Contains("t1", StringComparison.Ordinal) || l.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("user:" + Password)), StringComparison.Ordinal));
+    }
 }
