@@ -26,6 +26,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
     private readonly ConcurrentDictionary<string, AuthChallenge> _challenges = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<(string Host, string Scope), CachedToken> _tokens = new();
     private readonly ConcurrentDictionary<string, RegistryCredential?> _credentialCache = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Host, string Scope), Lazy<Task<CachedToken>>> _inflight = new();
 
     public RegistryAuthHandler(IRegistryCredentialProvider credentials, TimeProvider timeProvider, ILogger logger)
     {
@@ -49,7 +50,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
         var scope = ScopeFor(request);
         if (request.Headers.Authorization is null && _challenges.TryGetValue(host, out var known))
         {
-            request.Headers.Authorization = await AuthorizationAsync(known, host, scope, scope, forceRefresh: false, cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = await AuthorizationAsync(known, host, scope, scope, rejectedToken: null, cancellationToken).ConfigureAwait(false);
         }
 
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -66,7 +67,8 @@ public sealed class RegistryAuthHandler : DelegatingHandler
 
         _challenges[host] = challenge;
         var challengeScope = challenge.Scope is { Length: > 0 } s ? NormaliseScope(s) : scope;
-        var authorization = await AuthorizationAsync(challenge, host, challengeScope, scope, forceRefresh: true, cancellationToken).ConfigureAwait(false);
+        var rejected = request.Headers.Authorization is { Scheme: "Bearer" } sent ? sent.Parameter : string.Empty;
+        var authorization = await AuthorizationAsync(challenge, host, challengeScope, scope, rejected, cancellationToken).ConfigureAwait(false);
         var credential = await CredentialAsync(host, cancellationToken).ConfigureAwait(false);
         if (authorization is null)
         {
@@ -119,7 +121,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
             ? values.SelectMany(AuthChallenge.Parse)
             : [];
 
-    private async Task<AuthenticationHeaderValue?> AuthorizationAsync(AuthChallenge challenge, string host, string scope, string requestScope, bool forceRefresh, CancellationToken cancellationToken)
+    private async Task<AuthenticationHeaderValue?> AuthorizationAsync(AuthChallenge challenge, string host, string scope, string requestScope, string? rejectedToken, CancellationToken cancellationToken)
     {
         var credential = await CredentialAsync(host, cancellationToken).ConfigureAwait(false);
         if (challenge.IsBasic)
@@ -129,16 +131,34 @@ public sealed class RegistryAuthHandler : DelegatingHandler
                 : null;
         }
 
+        // rejectedToken: the token the registry just refused (empty when none was sent; null when authenticating up
+        // front). Any other valid cached token was fetched meanwhile (e.g. by a parallel request) and is used instead.
         var now = _timeProvider.GetUtcNow();
-        if (!forceRefresh && _tokens.TryGetValue((host, scope), out var cached) && cached.Expires > now)
+        if (_tokens.TryGetValue((host, scope), out var cached) && cached.Expires > now && cached.Token != rejectedToken)
         {
             return new AuthenticationHeaderValue("Bearer", cached.Token);
         }
 
-        var token = await FetchTokenAsync(challenge, host, scope, credential, cancellationToken).ConfigureAwait(false);
+        var token = await SharedFetchAsync(challenge, host, scope, credential, cancellationToken).ConfigureAwait(false);
         _tokens[(host, scope)] = token;
         _tokens[(host, requestScope)] = token;
         return new AuthenticationHeaderValue("Bearer", token.Token);
+    }
+
+    /// <summary>One token request per host and scope at a time: parallel uploads that meet the same challenge share it.</summary>
+    private async Task<CachedToken> SharedFetchAsync(AuthChallenge challenge, string host, string scope, RegistryCredential? credential, CancellationToken cancellationToken)
+    {
+        var key = (host, scope);
+        var fetch = new Lazy<Task<CachedToken>>(() => FetchTokenAsync(challenge, host, scope, credential, cancellationToken));
+        var shared = _inflight.GetOrAdd(key, fetch);
+        try
+        {
+            return await shared.Value.ConfigureAwait(false);
+        }
+        finally
+        {
+            _inflight.TryRemove(new KeyValuePair<(string, string), Lazy<Task<CachedToken>>>(key, shared));
+        }
     }
 
     private async Task<RegistryCredential?> CredentialAsync(string host, CancellationToken cancellationToken)

@@ -309,4 +309,59 @@ public sealed class RegistryAuthHandlerTests
         Assert.Contains(lines, l => l.Contains("token", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(Password, StringComparison.Ordinal) || l.Contains("t1", StringComparison.Ordinal) || l.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("user:" + Password)), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Parallel_requests_meeting_the_same_challenge_share_one_token_request()
+    {
+        // Given a Bearer registry whose token service answers only when released
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registry = new GatedRegistry(release.Task);
+        using var invoker = new HttpMessageInvoker(new RegistryAuthHandler(AnonymousCredentialProvider.Instance, _time, NullLogger.Instance) { InnerHandler = registry });
+
+        // When eight pulls start together (challenged, or waiting for the token) and then the token service answers
+        var pulls = Enumerable.Range(0, 8).Select(_ => invoker.SendAsync(Get(), CancellationToken.None)).ToArray();
+        await StubHttpHandler.WaitUntilAsync(() => registry.TokenRequests >= 1);
+        await Task.Delay(100);
+        release.SetResult();
+        var responses = await Task.WhenAll(pulls);
+
+        // Then all succeed on one token
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, registry.TokenRequests);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    private sealed class GatedRegistry(Task release) : HttpMessageHandler
+    {
+        private int _challenged;
+        private int _tokenRequests;
+
+        public int Challenged => Volatile.Read(ref _challenged);
+
+        public int TokenRequests => Volatile.Read(ref _tokenRequests);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            if (request.RequestUri!.AbsolutePath == "/token")
+            {
+                Interlocked.Increment(ref _tokenRequests);
+                await release;
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"token\":\"shared\"}") };
+            }
+
+            if (request.Headers.Authorization?.ToString() == "Bearer shared")
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            Interlocked.Increment(ref _challenged);
+            var challenge = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+            challenge.Headers.TryAddWithoutValidation("WWW-Authenticate", "Bearer realm=\"http://registry.test/token\",service=\"registry.test\",scope=\"repository:app:pull\"");
+            return challenge;
+        }
+    }
 }
