@@ -54,7 +54,7 @@ public sealed class RegistryAuthHandler : DelegatingHandler
         }
 
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || !RegistryRequest.IsReplayable(request))
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
         }
@@ -65,7 +65,13 @@ public sealed class RegistryAuthHandler : DelegatingHandler
             return response;
         }
 
+        // Remembered even when this request cannot be sent again, so the caller's next attempt authenticates up front.
         _challenges[host] = challenge;
+        if (!RegistryRequest.IsReplayable(request))
+        {
+            return response;
+        }
+
         var challengeScope = challenge.Scope is { Length: > 0 } s ? NormaliseScope(s) : scope;
         var rejected = request.Headers.Authorization is { Scheme: "Bearer" } sent ? sent.Parameter : string.Empty;
         var authorization = await AuthorizationAsync(challenge, host, challengeScope, scope, rejected, cancellationToken).ConfigureAwait(false);

@@ -334,6 +334,34 @@ public sealed class RegistryAuthHandlerTests
         }
     }
 
+    [Fact]
+    public async Task A_streamed_request_that_meets_a_challenge_is_not_resent_but_the_next_one_is_authenticated()
+    {
+        // Given a Basic registry never contacted before
+        var stub = new StubHttpHandler((request, _) =>
+        {
+            if (request.Headers.Authorization is not null)
+            {
+                return new HttpResponseMessage(HttpStatusCode.Created);
+            }
+
+            var challenge = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+            challenge.Headers.TryAddWithoutValidation("WWW-Authenticate", "Basic realm=\"r\"");
+            return challenge;
+        });
+        using var invoker = Invoker(stub, new RegistryCredential("user", Password));
+        HttpRequestMessage Upload() => new(HttpMethod.Put, "http://registry.test/v2/app/blobs/uploads/1?digest=sha256:x") { Content = new StreamContent(new MemoryStream([1, 2])) };
+
+        // When a streamed upload is sent, then sent again by its caller
+        using var first = await invoker.SendAsync(Upload(), CancellationToken.None);
+        using var second = await invoker.SendAsync(Upload(), CancellationToken.None);
+
+        // Then the first 401 came back as is (the stream was not replayed) and the second went up authenticated
+        Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal(2, stub.Calls);
+    }
+
     private sealed class GatedRegistry(Task release) : HttpMessageHandler
     {
         private int _challenged;
