@@ -163,6 +163,22 @@ public sealed class RegistryClientTests(DistributionRegistryFixture registry) : 
     }
 
     [Fact]
+    public async Task Skopeo_reads_back_what_the_client_pushed_and_the_client_reads_what_skopeo_copied()
+    {
+        // Given an image pushed by the client
+        var (descriptor, content) = await PushImageAsync(Client, "peer/app", "v1", layerSize: 40_000);
+
+        // When skopeo reads it, and copies it (keeping digests) to another repository of the registry
+        var raw = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/peer/app:v1"]);
+        await ExternalTool.RunCheckedAsync("skopeo", ["copy", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{registry.HostPort}/peer/app:v1", $"docker://{registry.HostPort}/peer/copied:v2"]);
+        var copied = await Client.GetManifestAsync("peer/copied", "v2", ManifestTypes, CancellationToken.None);
+
+        // Then skopeo saw our exact bytes, and its copy kept the digest
+        Assert.Equal(content, raw.StandardOutputBytes);
+        Assert.Equal(descriptor.Digest, copied!.Descriptor.Digest);
+    }
+
+    [Fact]
     public async Task An_unreachable_registry_is_a_coded_error()
     {
         // Given a port nobody listens on
