@@ -11,6 +11,12 @@ public interface IProcessRunner
 {
     /// <summary>Runs a program to completion. Throws <see cref="System.ComponentModel.Win32Exception"/> when it cannot start.</summary>
     Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken);
+
+    /// <summary>Runs a program to completion with <paramref name="standardInput"/> written to its standard input (then closed).</summary>
+    Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, string? standardInput, CancellationToken cancellationToken)
+        => standardInput is null
+            ? RunAsync(fileName, arguments, workingDirectory, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot write to standard input.");
 }
 
 /// <summary>Runs programs with <see cref="Process"/>, capturing standard output and error.</summary>
@@ -18,7 +24,10 @@ public sealed class ProcessRunner : IProcessRunner
 {
     public static ProcessRunner Instance { get; } = new();
 
-    public async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
+    public Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
+        => RunAsync(fileName, arguments, workingDirectory, null, cancellationToken);
+
+    public async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory, string? standardInput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var startInfo = new ProcessStartInfo(fileName)
@@ -38,6 +47,11 @@ public sealed class ProcessRunner : IProcessRunner
 
         using var process = Process.Start(startInfo)
             ?? throw new System.ComponentModel.Win32Exception($"'{fileName}' did not start.");
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Toolkit.Core.Diagnostics;
+
+namespace Toolkit.Core.Registry;
+
+/// <summary>
+/// Creates <see cref="IRegistryClient"/>s that share one <see cref="HttpClient"/> and handler chain:
+/// auth → retry → HTTP fallback (insecure hosts only) → sockets (TLS 1.2+, extra CA, no automatic redirects:
+/// the client follows storage redirects itself, without the registry's credentials).
+/// </summary>
+public sealed class RegistryClientFactory : IDisposable
+{
+    private readonly RegistryClientOptions _options;
+    private readonly HttpClient _http;
+    private readonly X509Certificate2Collection? _extraRoots;
+
+    // Hosts whose TLS handshake got as far as a certificate: they speak TLS, so a failure there is never a reason to use HTTP.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _presentedCertificate = new(StringComparer.OrdinalIgnoreCase);
+
+    public RegistryClientFactory(RegistryClientOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>With <paramref name="transport"/> in place of the sockets handler (tests).</summary>
+    public RegistryClientFactory(RegistryClientOptions options, HttpMessageHandler? transport)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _extraRoots = options.CaFile is null ? null : LoadCa(options.CaFile);
+        var insecure = options.InsecureRegistries.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var logger = options.LoggerFactory.CreateLogger<RegistryClient>();
+        var fallback = new RegistryHttpFallbackHandler(host => insecure.Contains(host) || (options.AllowPlainHttpOnLoopback && IsLoopback(host)), logger, _presentedCertificate.ContainsKey)
+        {
+            InnerHandler = transport ?? CreateTransport(),
+        };
+        var retry = new RegistryRetryHandler(options.TimeProvider, logger, options.MaxRetryAttempts) { InnerHandler = fallback, AttemptTimeout = options.RequestTimeout };
+        var auth = new RegistryAuthHandler(options.CredentialProvider, options.TimeProvider, logger) { InnerHandler = retry };
+        _http = new HttpClient(auth, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>A client for one registry host (<c>host[:port]</c> as in references; <c>docker.io</c> is Docker Hub).</summary>
+    public IRegistryClient Create(string registry) => CreateClient(registry);
+
+    /// <summary>The concrete client, for callers that set its options (e.g. <see cref="RegistryClient.TagPageSize"/>).</summary>
+    public RegistryClient CreateClient(string registry)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(registry);
+        var host = registry is "docker.io" or "index.docker.io" ? "registry-1.docker.io" : registry;
+        return new RegistryClient(registry, new Uri($"https://{host}/"), _http, _options.LoggerFactory.CreateLogger<RegistryClient>());
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        if (_extraRoots is not null)
+        {
+            foreach (var certificate in _extraRoots)
+            {
+                certificate.Dispose();
+            }
+        }
+    }
+
+    internal static bool IsLoopback(string authority)
+    {
+        var host = authority;
+        if (host.StartsWith('['))
+        {
+            var end = host.IndexOf(']', StringComparison.Ordinal);
+            host = end > 0 ? host[1..end] : host;
+        }
+        else if (host.LastIndexOf(':') is var colon and > 0 && host.IndexOf(':', StringComparison.Ordinal) == colon)
+        {
+            host = host[..colon];
+        }
+
+        return string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+    }
+
+    private SocketsHttpHandler CreateTransport()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            MaxConnectionsPerServer = 32,
+            SslOptions = new SslClientAuthenticationOptions { EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 },
+        };
+        var roots = _extraRoots;
+        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, _, errors) =>
+        {
+            if (sender is SslStream { TargetHostName: { Length: > 0 } host } && certificate is not null)
+            {
+                _presentedCertificate[host] = true;
+            }
+
+            return errors == SslPolicyErrors.None || (roots is not null && ValidateWithExtraRoots(certificate, errors, roots));
+        };
+
+        return handler;
+    }
+
+    /// <summary>Accepts what the system trusts, or a chain that ends in one of the extra CAs (the name must match either way).</summary>
+    private static bool ValidateWithExtraRoots(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+
+    private static X509Certificate2Collection LoadCa(string path)
+    {
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new ToolkitException(ErrorCodes.InvalidCaFile, $"The CA file {path} cannot be read as PEM certificates ({exception.GetType().Name}).");
+        }
+
+        if (roots.Count == 0)
+        {
+            throw new ToolkitException(ErrorCodes.InvalidCaFile, $"The CA file {path} holds no PEM certificate.");
+        }
+
+        return roots;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Toolkit.Core.Registry;
+
+/// <summary>How <see cref="RegistryClientFactory"/> reaches registries.</summary>
+public sealed record RegistryClientOptions
+{
+    /// <summary>Hosts (<c>host:port</c> as in references) that may be reached over plain HTTP (<c>--insecure-registry</c>).</summary>
+    public IReadOnlyCollection<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary>
+    /// Whether localhost, 127.0.0.1 and ::1 may fall back to plain HTTP like an insecure registry (default true, as docker
+    /// does). HTTPS is still tried first, so a loopback registry with TLS is verified.
+    /// </summary>
+    public bool AllowPlainHttpOnLoopback { get; init; } = true;
+
+    /// <summary>A PEM file with extra CA certificates trusted on top of the system roots (<c>--ca-file</c>).</summary>
+    public string? CaFile { get; init; }
+
+    public IRegistryCredentialProvider CredentialProvider { get; init; } = AnonymousCredentialProvider.Instance;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Attempts per replayable request (1 = no retries).</summary>
+    public int MaxRetryAttempts { get; init; } = 5;
+
+    /// <summary>How long a request without a streamed body may wait for response headers, per attempt.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+}
