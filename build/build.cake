@@ -3,13 +3,16 @@
 //   Test      run every test project; writes artifacts/test-results/*.trx and summary.txt ("N passed, N failed, N skipped")
 //   Pack      the NuGet packages (CLI tool, MSBuild tasks, Cake addin) into artifacts/packages
 //   Bench     the benchmark harness (tests/Toolkit.Benchmarks); not part of Test
-// Arguments: --configuration=Release|Debug, --base=<image location> (the sample image's base, default scratch).
+// Arguments: --configuration=Release|Debug, --base=<image location> (the sample image's base, default scratch),
+//            --push=<registry/repo:tag> (also push the sample image there), --insecure-registry=<host:port>.
 
 using System.Xml.Linq;
 
 var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
 var baseImage = Argument("base", "scratch");
+var pushTo = Argument("push", string.Empty);
+var insecureRegistry = Argument("insecure-registry", string.Empty);
 
 var repo = MakeAbsolute(Directory(".."));
 
@@ -126,15 +129,22 @@ Task("Image")
     .Does(() =>
 {
     // A second Cake run: its script loads the addin that the Build task just compiled.
-    var exitCode = StartProcess("dotnet", new ProcessSettings
+    var arguments = new ProcessArgumentBuilder()
+        .Append("cake")
+        .AppendQuoted(repo.CombineWithFilePath("build/image.cake").FullPath)
+        .Append($"--configuration={configuration}")
+        .AppendQuoted($"--base={baseImage}");
+    if (!string.IsNullOrEmpty(pushTo))
     {
-        Arguments = new ProcessArgumentBuilder()
-            .Append("cake")
-            .AppendQuoted(repo.CombineWithFilePath("build/image.cake").FullPath)
-            .Append($"--configuration={configuration}")
-            .AppendQuoted($"--base={baseImage}"),
-        WorkingDirectory = repo.Combine("build"),
-    });
+        arguments.AppendQuoted($"--push={pushTo}");
+    }
+
+    if (!string.IsNullOrEmpty(insecureRegistry))
+    {
+        arguments.AppendQuoted($"--insecure-registry={insecureRegistry}");
+    }
+
+    var exitCode = StartProcess("dotnet", new ProcessSettings { Arguments = arguments, WorkingDirectory = repo.Combine("build") });
     if (exitCode != 0)
     {
         throw new Exception($"build/image.cake failed with exit code {exitCode}.");

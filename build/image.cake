@@ -5,6 +5,8 @@
 
 var configuration = Argument("configuration", "Release");
 var baseImage = Argument("base", "scratch");
+var pushTo = Argument("push", string.Empty);
+var insecureRegistries = Arguments<string>("insecure-registry", Array.Empty<string>());
 
 var repo = MakeAbsolute(Directory(".."));
 var publish = repo.Combine("artifacts/publish/Sample.Api");
@@ -38,6 +40,18 @@ Task("Default")
 
     Information("Image {0}", imageLayout.FullPath);
     Information("Digest {0}", image.Digest);
+
+    if (!string.IsNullOrEmpty(pushTo))
+    {
+        var settings = new ToolkitPushImageSettings { Source = $"oci:{imageLayout.FullPath}:latest", Destination = pushTo };
+        foreach (var registry in insecureRegistries.Where(r => !string.IsNullOrEmpty(r)))
+        {
+            settings.InsecureRegistries.Add(registry);
+        }
+
+        var pushed = ToolkitPushImage(settings);
+        Information("Pushed {0} {1} ({2} bytes uploaded, {3} blobs already there)", pushed.Destination, pushed.Digest, pushed.BytesUploaded, pushed.BlobsSkipped);
+    }
 });
 
 string GitRevision()

@@ -2,6 +2,7 @@ using Cake.Core;
 using Cake.Core.Annotations;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Registry;
 
 namespace Toolkit.Cake;
 
@@ -39,7 +40,8 @@ public static partial class ToolkitAliases
         try
         {
             var request = settings.ToRequest(context, loggerFactory);
-            var built = new ImageBuilder(loggerFactory).BuildAsync(request, CancellationToken.None).GetAwaiter().GetResult();
+            using var registries = RegistryClientFactory.ForConnection(settings.ToConnection(context), new CakeEnvironmentVariables(context.Environment), loggerFactory);
+            var built = new ImageBuilder(loggerFactory, registries).BuildAsync(request, CancellationToken.None).GetAwaiter().GetResult();
             return new ToolkitImageResult(built);
         }
         catch (ToolkitException e)

@@ -2,7 +2,6 @@ using Cake.Core;
 using Cake.Core.IO;
 using Microsoft.Extensions.Logging;
 using Toolkit.Core.Diagnostics;
-using Toolkit.Core.Host;
 using Toolkit.Core.Oci.Build;
 using Toolkit.Core.Storage;
 
@@ -77,11 +76,23 @@ public sealed class ToolkitBuildImageSettings
     /// <summary>Owner gid of added files.</summary>
     public int Gid { get; set; }
 
+    /// <summary>Registries (<c>host:port</c>) that may be reached over plain HTTP.</summary>
+    public ICollection<string> InsecureRegistries { get; } = [];
+
+    /// <summary>A PEM file of extra certificate authorities to trust for registries.</summary>
+    public FilePath? CaFile { get; set; }
+
     /// <summary>A folder where built layers are remembered, so unchanged folders are not compressed again (while their blobs are in the output). Null: no cache.</summary>
     public DirectoryPath? LayerCacheDirectory { get; set; }
 
     /// <summary>Seconds since 1970 for every timestamp; default SOURCE_DATE_EPOCH, else the HEAD commit time, else 0.</summary>
     public long? SourceDateEpoch { get; set; }
+
+    internal Core.Registry.RegistryConnectionOptions ToConnection(ICakeContext context) => new()
+    {
+        InsecureRegistries = [.. InsecureRegistries],
+        CaFile = CaFile?.MakeAbsolute(context.Environment.WorkingDirectory).FullPath,
+    };
 
     internal ImageBuildRequest ToRequest(ICakeContext context, ILoggerFactory loggerFactory)
     {
@@ -153,6 +164,10 @@ public sealed class ToolkitBuildImageSettings
     }
 
     /// <summary>Makes the path of a local location (<c>oci:dir</c>, archives) absolute against the Cake working directory.</summary>
+    /// <summary>Makes the path of a local location absolute against <paramref name="root"/>; registry references stay as they are.</summary>
+    internal static string RebaseLocation(string location, DirectoryPath root)
+        => RebaseLocation(location, path => new DirectoryPath(path).MakeAbsolute(root).FullPath);
+
     private static string RebaseLocation(string location, Func<string, string> full)
     {
         foreach (var prefix in new[] { "oci:", "oci-archive:", "docker-archive:" })
@@ -166,10 +181,5 @@ public sealed class ToolkitBuildImageSettings
         }
 
         return location;
-    }
-
-    private sealed class CakeEnvironmentVariables(ICakeEnvironment environment) : IEnvironmentVariables
-    {
-        public string? Get(string name) => environment.GetEnvironmentVariable(name);
     }
 }

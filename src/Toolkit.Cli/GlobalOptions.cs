@@ -62,7 +62,7 @@ internal sealed class GlobalOptions
 /// command line is parsed (the verbosity is an option).
 /// </summary>
 internal sealed class CliHost(
-    GlobalOptions globals, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, IRegistryClientFactory> registryClients) : IDisposable
+    GlobalOptions globals, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients) : IDisposable
 {
     private ILoggerFactory? _loggerFactory;
     private IRegistryClientFactory? _registryClients;
@@ -82,7 +82,7 @@ internal sealed class CliHost(
 
     /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>.</summary>
     public IRegistryClientFactory RegistryClients(ParseResult parseResult)
-        => _registryClients ??= registryClients(Globals.RegistryConnection(parseResult));
+        => _registryClients ??= registryClients(Globals.RegistryConnection(parseResult), LoggerFactory);
 
     public void Dispose()
     {

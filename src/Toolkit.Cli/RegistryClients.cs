@@ -1,26 +1,12 @@
-using Toolkit.Core.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Toolkit.Core.Host;
 using Toolkit.Core.Registry;
 
 namespace Toolkit.Cli;
 
-/// <summary>
-/// The one place the command line gets its registry clients from. This build has no HTTP registry client yet, so
-/// every registry location fails with TK2015 instead of pretending to work; when the client lands, return its factory here.
-/// </summary>
+/// <summary>The one place the command line gets its registry clients from.</summary>
 internal static class RegistryClients
 {
-    public static IRegistryClientFactory Create(RegistryConnectionOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new Unavailable();
-    }
-
-    private sealed class Unavailable : IRegistryClientFactory
-    {
-        public IRegistryClient Create(string registry)
-            => throw new ToolkitException(
-                ErrorCodes.UnsupportedLocation,
-                $"Registries are not available in this build, so '{registry}' cannot be reached. Use oci:<dir>, oci-archive:<file> or docker-archive:<file>, "
-                + "or copy with 'skopeo copy' until the registry client ships.");
-    }
+    public static IRegistryClientFactory Create(RegistryConnectionOptions options, ILoggerFactory loggerFactory)
+        => RegistryClientFactory.ForConnection(options, ProcessEnvironmentVariables.Instance, loggerFactory);
 }

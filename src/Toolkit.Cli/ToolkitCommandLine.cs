@@ -20,7 +20,7 @@ internal static class ToolkitCommandLine
 
     /// <summary>Runs with the given source of registry clients (tests pass an in-memory registry).</summary>
     public static async Task<int> RunAsync(
-        string[] args, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, IRegistryClientFactory> registryClients, CancellationToken cancellationToken = default)
+        string[] args, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients, CancellationToken cancellationToken = default)
     {
         var globals = new GlobalOptions();
         using var host = new CliHost(globals, output, error, registryClients);

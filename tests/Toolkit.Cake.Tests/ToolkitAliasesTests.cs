@@ -56,6 +56,22 @@ public sealed class ToolkitAliasesTests
     }
 
     [Fact]
+    public void ToolkitPushImage_without_a_source_fails_with_a_coded_CakeException()
+    {
+        // Given
+        using var temp = new TemporaryDirectory("tk-cake-push");
+        var context = new FakeCakeContext(temp.Path, new Dictionary<string, string>());
+
+        // When
+        var error = Record.Exception(() => context.ToolkitPushImage(null));
+
+        // Then
+        var cakeError = Assert.IsType<CakeException>(error);
+        Assert.StartsWith("TK2003: ", cakeError.Message, StringComparison.Ordinal);
+        Assert.Equal(2, cakeError.ExitCode);
+    }
+
+    [Fact]
     public void ToolkitBuildImage_with_a_null_context_fails_with_an_ArgumentNullException()
     {
         // Given

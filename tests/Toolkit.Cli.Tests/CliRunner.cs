@@ -19,7 +19,7 @@ internal static class CliRunner
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await ToolkitCommandLine.RunAsync(args, output, error, registryClients);
+        var exitCode = await ToolkitCommandLine.RunAsync(args, output, error, (options, _) => registryClients(options));
         return (exitCode, output.ToString(), error.ToString());
     }
 

@@ -114,17 +114,46 @@ public sealed class PushCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_registry_client_in_the_build_a_registry_push_is_refused_with_TK2015()
+    public async Task Push_to_a_real_distribution_registry_is_read_back_by_skopeo_and_a_second_push_uploads_nothing()
     {
-        // Given
-        var source = await BuiltLayoutAsync();
+        // Given a real CNCF distribution registry on loopback, and a two-platform image
+        await using var registry = new DistributionRegistryFixture();
+        await registry.InitializeAsync();
+        var source = await BuiltLayoutAsync("linux/amd64", "linux/arm64");
+        var destination = $"{registry.HostPort}/team/app:1.0";
 
         // When
-        var push = await CliRunner.RunInProcessAsync("image", "push", source, "registry.test/app:1");
+        var first = await CliRunner.RunInProcessAsync("image", "push", source, destination, "--json");
+        var second = await CliRunner.RunInProcessAsync("image", "push", source, destination, "--json");
 
-        // Then
-        Assert.Equal(2, push.ExitCode);
-        Assert.StartsWith("error TK2015: Registries are not available in this build", push.Error, StringComparison.Ordinal);
+        // Then skopeo sees the same index digest, and nothing was uploaded the second time
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(second.ExitCode == 0, second.Error);
+        var pushed = JsonNode.Parse(first.Output)!;
+        var raw = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{destination}"]);
+        Assert.Equal(pushed["digest"]!.GetValue<string>(), Digest.Compute(raw.StandardOutputBytes).ToString());
+        Assert.Equal(0, JsonNode.Parse(second.Output)!["bytesUploaded"]!.GetValue<long>());
+
+        // And the image comes back from the registry as a base and through inspect
+        var inspect = await CliRunner.RunInProcessAsync("image", "inspect", destination, "--json");
+        Assert.True(inspect.ExitCode == 0, inspect.Error);
+        Assert.Equal(2, JsonNode.Parse(inspect.Output)!["platforms"]!.AsArray().Count);
+        var build = await CliRunner.RunInProcessAsync(
+            "image", "build", "--from", destination, "--platform", "linux/arm64", "--layer", _temp.Combine("app"), "-o", $"oci:{_temp.Combine("on-registry-base")}", "--json");
+        Assert.True(build.ExitCode == 0, build.Error);
+        var onBase = await CliRunner.RunInProcessAsync("image", "inspect", $"oci:{_temp.Combine("on-registry-base")}", "--json");
+        Assert.Equal($"{registry.HostPort}/team/app:1.0", JsonNode.Parse(onBase.Output)!["annotations"]!["org.opencontainers.image.base.name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_registry_that_does_not_answer_is_a_coded_error()
+    {
+        var source = await BuiltLayoutAsync();
+
+        var push = await CliRunner.RunInProcessAsync("image", "push", source, "127.0.0.1:1/app:1");
+
+        Assert.Equal(1, push.ExitCode);
+        Assert.StartsWith("error TK1001: ", push.Error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Host;
 
 namespace Toolkit.Core.Registry;
 
@@ -13,7 +14,7 @@ namespace Toolkit.Core.Registry;
 /// auth → retry → HTTP fallback (insecure hosts only) → sockets (TLS 1.2+, extra CA, no automatic redirects:
 /// the client follows storage redirects itself, without the registry's credentials).
 /// </summary>
-public sealed class RegistryClientFactory : IDisposable
+public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
 {
     private readonly RegistryClientOptions _options;
     private readonly HttpClient _http;
@@ -42,6 +43,23 @@ public sealed class RegistryClientFactory : IDisposable
         var retry = new RegistryRetryHandler(options.TimeProvider, logger, options.MaxRetryAttempts) { InnerHandler = fallback, AttemptTimeout = options.RequestTimeout };
         var auth = new RegistryAuthHandler(options.CredentialProvider, options.TimeProvider, logger) { InnerHandler = retry };
         _http = new HttpClient(auth, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>
+    /// The factory every front-end uses: the connection options it was given, credentials from the docker
+    /// config and its helpers (or the TOOLKIT_REGISTRY_* variables of <paramref name="environment"/>).
+    /// </summary>
+    public static RegistryClientFactory ForConnection(RegistryConnectionOptions connection, IEnvironmentVariables environment, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        return new RegistryClientFactory(new RegistryClientOptions
+        {
+            InsecureRegistries = [.. connection.InsecureRegistries],
+            CaFile = connection.CaFile,
+            CredentialProvider = new DockerConfigCredentialProvider(environment, ProcessRunner.Instance, loggerFactory.CreateLogger<DockerConfigCredentialProvider>()),
+            LoggerFactory = loggerFactory,
+        });
     }
 
     /// <summary>A client for one registry host (<c>host[:port]</c> as in references; <c>docker.io</c> is Docker Hub).</summary>

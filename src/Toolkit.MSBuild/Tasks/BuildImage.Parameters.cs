@@ -80,6 +80,12 @@ public sealed partial class BuildImage
     /// <summary>Seconds since 1970; else <c>SOURCE_DATE_EPOCH</c>, else the HEAD commit time, else 0.</summary>
     public string? SourceDateEpoch { get; set; }
 
+    /// <summary>Registries (<c>host:port</c>) that may be reached over plain HTTP (<c>ToolkitInsecureRegistries</c>).</summary>
+    public string[] InsecureRegistries { get; set; } = [];
+
+    /// <summary>A PEM file of extra certificate authorities for registries (<c>ToolkitRegistryCaFile</c>).</summary>
+    public string? RegistryCaFile { get; set; }
+
     /// <summary>Where built layers are remembered (<c>ToolkitLayerCacheDirectory</c>); empty: no cache.</summary>
     public string? LayerCacheDirectory { get; set; }
 

@@ -3,6 +3,7 @@ using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 using Task = Microsoft.Build.Utilities.Task;
 
@@ -104,7 +105,11 @@ public sealed partial class BuildImage : Task, ICancelableTask
             Timestamp = timestamp,
         };
 
-        var built = await new ImageBuilder(loggerFactory).BuildAsync(request, cancellationToken).ConfigureAwait(false);
+        using var registries = RegistryClientFactory.ForConnection(
+            new RegistryConnectionOptions { InsecureRegistries = InsecureRegistries, CaFile = NullIfEmpty(RegistryCaFile) },
+            ProcessEnvironmentVariables.Instance,
+            loggerFactory);
+        var built = await new ImageBuilder(loggerFactory, registries).BuildAsync(request, cancellationToken).ConfigureAwait(false);
         ImageDigest = built.Root.Digest.ToString();
         ImageMediaType = built.Root.MediaType;
         Log.LogMessage(MessageImportance.High, "Built image {0} {1}", built.Output, ImageDigest);

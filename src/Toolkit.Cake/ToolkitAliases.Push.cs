@@ -1,0 +1,127 @@
+using Cake.Core;
+using Cake.Core.Annotations;
+using Cake.Core.IO;
+using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Registry;
+using Toolkit.Core.Storage;
+
+namespace Toolkit.Cake;
+
+public static partial class ToolkitAliases
+{
+    /// <summary>
+    /// Copies an image between any two locations (an OCI layout or archive, a docker archive, a registry)
+    /// without changing a byte: to a registry it skips blobs the repository has, uploads the rest in parallel,
+    /// pushes manifests only once everything they name is there, and applies tags last.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var pushed = ToolkitPushImage(new ToolkitPushImageSettings
+    /// {
+    ///     Source = "oci:artifacts/image:latest",
+    ///     Destination = "registry.example.com/team/app:1.0.0",
+    /// });
+    /// Information("Pushed {0} ({1} bytes uploaded)", pushed.Digest, pushed.BytesUploaded);
+    /// </code>
+    /// </example>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="settings">What to copy where; null stands for default settings, which fail because a source and a destination are required.</param>
+    /// <returns>The digest pushed and what it cost.</returns>
+    [CakeMethodAlias]
+    [CakeAliasCategory("Image")]
+    [CakeNamespaceImport("Toolkit.Cake")]
+    public static ToolkitPushResult ToolkitPushImage(this ICakeContext context, ToolkitPushImageSettings? settings)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        settings ??= new ToolkitPushImageSettings();
+        using var loggerFactory = CakeLog.For(context.Log);
+        try
+        {
+            var root = context.Environment.WorkingDirectory;
+            var connection = new RegistryConnectionOptions
+            {
+                InsecureRegistries = [.. settings.InsecureRegistries],
+                CaFile = settings.CaFile?.MakeAbsolute(root).FullPath,
+            };
+            using var registries = RegistryClientFactory.ForConnection(connection, new CakeEnvironmentVariables(context.Environment), loggerFactory);
+            var options = new PushOptions
+            {
+                Tags = [.. settings.Tags],
+                MaxParallelUploads = settings.MaxParallelUploads,
+            };
+            var result = new RegistryPusher(registries, loggerFactory)
+                .PushAsync(
+                    ImageLocation.Parse(ToolkitBuildImageSettings.RebaseLocation(settings.Source, root)),
+                    ImageLocation.Parse(ToolkitBuildImageSettings.RebaseLocation(settings.Destination, root)),
+                    options,
+                    CancellationToken.None)
+                .GetAwaiter().GetResult();
+            return new ToolkitPushResult(result);
+        }
+        catch (ToolkitException e)
+        {
+            throw new CakeException((int)e.Kind, $"{e.Code}: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>Settings of <see cref="ToolkitAliases.ToolkitPushImage"/>. Local paths are relative to the Cake working directory.</summary>
+public sealed class ToolkitPushImageSettings
+{
+    /// <summary>The image to copy: <c>oci:&lt;dir&gt;[:tag]</c>, <c>oci-archive:</c>, <c>docker-archive:</c> or a registry reference.</summary>
+    public string Source { get; set; } = string.Empty;
+
+    /// <summary>Where to: a registry reference (<c>registry/repo:tag</c>) or a local location.</summary>
+    public string Destination { get; set; } = string.Empty;
+
+    /// <summary>Tags to apply instead of the destination's own.</summary>
+    public ICollection<string> Tags { get; } = [];
+
+    /// <summary>How many blobs are uploaded at once (1 to 64).</summary>
+    public int MaxParallelUploads { get; set; } = PushOptions.DefaultParallelUploads;
+
+    /// <summary>Registries (<c>host:port</c>) that may be reached over plain HTTP.</summary>
+    public ICollection<string> InsecureRegistries { get; } = [];
+
+    /// <summary>A PEM file of extra certificate authorities to trust for registries.</summary>
+    public FilePath? CaFile { get; set; }
+}
+
+/// <summary>The result of <see cref="ToolkitAliases.ToolkitPushImage"/>.</summary>
+public sealed class ToolkitPushResult
+{
+    internal ToolkitPushResult(PushResult result)
+    {
+        Digest = result.Root.Digest.ToString();
+        Destination = result.Destination;
+        Tags = result.Tags;
+        BytesUploaded = result.BytesUploaded;
+        BlobsSkipped = result.BlobsSkipped;
+        BlobsMounted = result.BlobsMounted;
+        BlobsUploaded = result.BlobsUploaded;
+    }
+
+    /// <summary>The digest at the destination (the source's: copies never change it).</summary>
+    public string Digest { get; }
+
+    /// <summary>The destination, as given.</summary>
+    public string Destination { get; }
+
+    /// <summary>Tags applied.</summary>
+    public IReadOnlyList<string> Tags { get; }
+
+    /// <summary>Bytes sent.</summary>
+    public long BytesUploaded { get; }
+
+    /// <summary>Blobs the destination already had.</summary>
+    public int BlobsSkipped { get; }
+
+    /// <summary>Blobs mounted from another repository of the same registry.</summary>
+    public int BlobsMounted { get; }
+
+    /// <summary>Blobs uploaded.</summary>
+    public int BlobsUploaded { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Destination} {Digest}";
+}
