@@ -186,7 +186,11 @@ public sealed class RegistryFaultTests(DistributionRegistryFixture registry, ITe
             {
                 Assert.StartsWith("TK1", exception.Code, StringComparison.Ordinal);
                 Assert.False(string.IsNullOrWhiteSpace(exception.Message));
-                outcomes.Add(exception.Code);
+                outcomes.Add($"{exception.Code} ({exception.Message})");
+                if (Environment.GetEnvironmentVariable("TK_FAULT_DEBUG") is not null)
+                {
+                    output.WriteLine(string.Join("\n", _proxy.Requests.Select(r => $"{r.Method} {r.Path[..Math.Min(r.Path.Length, 70)]} {r.Status} {r.Fault} {r.Note}")));
+                }
             }
         }
 

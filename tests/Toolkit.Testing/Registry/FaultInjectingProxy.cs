@@ -82,7 +82,7 @@ public sealed class FaultRule
 }
 
 /// <summary>A request the proxy saw and what it did with it.</summary>
-public sealed record ProxiedRequest(string Method, string Path, int Status, FaultKind? Fault);
+public sealed record ProxiedRequest(string Method, string Path, int Status, FaultKind? Fault, string? Note = null);
 
 /// <summary>
 /// A loopback HTTP proxy in front of a real registry that injects faults by rule and count: 5xx answers, 429 with
@@ -216,7 +216,7 @@ public sealed class FaultInjectingProxy : IDisposable
                     }
 
                     _log.Enqueue(new(request.HttpMethod, path, 0, fault.Kind));
-                    response.Abort();
+                    ResetConnection(context);
                     return;
                 case FaultKind.Delay:
                     await Task.Delay(fault.Delay);
@@ -318,7 +318,7 @@ public sealed class FaultInjectingProxy : IDisposable
                     await response.OutputStream.WriteAsync(buffer.AsMemory(0, part));
                     await response.OutputStream.FlushAsync();
                     _log.Enqueue(new(request.HttpMethod, path, 0, fault.Kind));
-                    response.Abort();
+                    ResetConnection(context);
                     return;
                 }
 
@@ -334,7 +334,25 @@ public sealed class FaultInjectingProxy : IDisposable
         }
 
         response.Close();
-        _log.Enqueue(new(request.HttpMethod, path, (int)upstreamResponse.StatusCode, fault?.Kind));
+        var note = $"{request.Headers["Content-Range"]} -> {string.Join(",", upstreamResponse.Headers.TryGetValues("Range", out var r) ? r : [])}";
+        _log.Enqueue(new(request.HttpMethod, path, (int)upstreamResponse.StatusCode, fault?.Kind, note));
+    }
+
+    /// <summary>
+    /// Resets the TCP connection (RST). <see cref="HttpListenerResponse.Abort"/> is not enough: the managed listener closes
+    /// the response stream on abort, which sends a default <c>200 OK</c> when no headers went out yet.
+    /// </summary>
+    private static void ResetConnection(HttpListenerContext context)
+    {
+        const System.Reflection.BindingFlags Instance = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public;
+        var connection = typeof(HttpListenerContext).GetProperty("Connection", Instance)?.GetValue(context);
+        if (connection?.GetType().GetField("_socket", Instance)?.GetValue(connection) is not System.Net.Sockets.Socket socket)
+        {
+            throw new InvalidOperationException("The managed HttpListener changed: its connection socket cannot be found to reset it.");
+        }
+
+        socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        socket.Close();
     }
 
     private string RewriteLocation(string value)
