@@ -224,6 +224,50 @@ public sealed class RegistryFaultTests(DistributionRegistryFixture registry, ITe
     }
 
     [Fact]
+    public async Task A_blob_upload_answered_200_instead_of_201_is_not_confirmed_and_no_manifest_is_pushed()
+    {
+        // Given: something in the path answers the final PUT of a monolithic upload without the registry
+        var (image, _) = await BuildImageAsync("unconfirmed");
+        _proxy.Add(new FaultRule(FaultKind.Status, "PUT", "/blobs/uploads/", 1) { StatusCode = 200 });
+
+        // When
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => PushThroughProxyAsync(_factory, image, "faults/unconfirmed:1.0"));
+
+        // Then
+        Assert.Equal(ErrorCodes.BlobUploadUnconfirmed, error.ErrorCode);
+        Assert.DoesNotContain(_proxy.Requests, r => r.Method == "PUT" && r.Path.Contains("/manifests/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_reset_in_the_middle_of_a_pulled_blob_gives_a_complete_copy_or_a_coded_error_and_no_partial_entry()
+    {
+        // Given
+        var (image, root) = await BuildImageAsync("pullreset");
+        await PushThroughProxyAsync(_factory, image, "faults/pullreset:1.0");
+        _proxy.Reset();
+        _proxy.Add(new FaultRule(FaultKind.ResetResponseBody, "GET", "/blobs/sha256:", 1) { AfterBytes = 200_000 });
+        var layout = _temp.Combine("pullreset-pull");
+
+        // When
+        var outcome = await Record.ExceptionAsync(() => new RegistryPusher(_factory).PushAsync(
+            ImageLocation.Parse($"{_proxy.HostPort}/faults/pullreset:1.0"), ImageLocation.Parse($"oci:{layout}:1.0"), new PushOptions(), CancellationToken.None));
+
+        // Then
+        if (outcome is null)
+        {
+            Assert.Equal(root.Digest.ToString(), OciLayoutCheck.Verify(layout, "1.0").ManifestDigest);
+        }
+        else
+        {
+            var coded = Assert.IsType<ToolkitException>(outcome);
+            Assert.StartsWith("TK", coded.Code, StringComparison.Ordinal);
+            AssertIndexHasNoEntry(layout);
+        }
+
+        Assert.Contains(_proxy.Requests, r => r.Fault == FaultKind.ResetResponseBody);
+    }
+
+    [Fact]
     public async Task Two_clients_pushing_the_same_image_concurrently_both_succeed()
     {
         // Given
