@@ -239,6 +239,7 @@ public sealed class RegistryClient : IRegistryClient
         using var put = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, descriptor.Digest));
         using var done = await SendAsync(put, repository, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(done, repository, cancellationToken).ConfigureAwait(false);
+        CheckBlobCreated(repository, descriptor, done);
         CheckBlobDigest(repository, descriptor, done);
     }
 
@@ -288,8 +289,20 @@ public sealed class RegistryClient : IRegistryClient
         put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var done = await SendAsync(put, repository, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(done, repository, cancellationToken).ConfigureAwait(false);
+        CheckBlobCreated(repository, descriptor, done);
         CheckBlobDigest(repository, descriptor, done);
         progress?.Report(descriptor.Size);
+    }
+
+    /// <summary>Only 201 confirms a blob (distribution spec); any other success (e.g. a 200 from a broken proxy) leaves it unconfirmed.</summary>
+    private void CheckBlobCreated(string repository, Descriptor descriptor, HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new ToolkitException(
+                ErrorCodes.BlobUploadUnconfirmed,
+                $"The registry {Registry} answered the upload of {descriptor.Digest} to {repository} with HTTP {(int)response.StatusCode}, not 201 Created, so the blob is not confirmed. Check proxies between here and the registry, then push again.");
+        }
     }
 
     private void CheckBlobDigest(string repository, Descriptor descriptor, HttpResponseMessage response)

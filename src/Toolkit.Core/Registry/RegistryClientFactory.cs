@@ -40,7 +40,7 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
         {
             InnerHandler = transport ?? CreateTransport(),
         };
-        var retry = new RegistryRetryHandler(options.TimeProvider, logger, options.MaxRetryAttempts) { InnerHandler = fallback, AttemptTimeout = options.RequestTimeout };
+        var retry = new RegistryRetryHandler(options.TimeProvider, logger, options.MaxRetryAttempts) { InnerHandler = fallback, AttemptTimeout = options.RequestTimeout, BaseDelay = options.RetryBaseDelay };
         var auth = new RegistryAuthHandler(options.CredentialProvider, options.TimeProvider, logger) { InnerHandler = retry };
         _http = new HttpClient(auth, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }

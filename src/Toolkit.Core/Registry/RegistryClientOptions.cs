@@ -27,6 +27,9 @@ public sealed record RegistryClientOptions
     /// <summary>Attempts per replayable request (1 = no retries).</summary>
     public int MaxRetryAttempts { get; init; } = 5;
 
+    /// <summary>The first retry backoff (doubled per attempt, with jitter); a <c>Retry-After</c> from the registry takes precedence.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How long a request without a streamed body may wait for response headers, per attempt.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
 }

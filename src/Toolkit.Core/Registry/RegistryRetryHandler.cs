@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Toolkit.Core.Registry;
 
 /// <summary>
-/// Retries replayable requests on 429 (honouring <c>Retry-After</c>), 502/503/504, connection resets and
+/// Retries replayable requests on 429 (honouring <c>Retry-After</c>), 502/503/504 (and 500 on GET/HEAD), connection resets and
 /// timeouts, with exponential backoff and full jitter, waiting through the injected <see cref="TimeProvider"/>.
 /// A request with a streamed body is sent once: only its caller can rewind the stream.
 /// </summary>
@@ -71,7 +71,7 @@ public sealed class RegistryRetryHandler : DelegatingHandler
                     throw new TimeoutException($"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {AttemptTimeout.TotalSeconds:0} s ({MaxAttempts} attempts).", exception);
                 }
 
-                if (attempt >= MaxAttempts || !IsRetryableStatus(response.StatusCode))
+                if (attempt >= MaxAttempts || !IsRetryableStatus(request.Method, response.StatusCode))
                 {
                     return response;
                 }
@@ -115,8 +115,11 @@ public sealed class RegistryRetryHandler : DelegatingHandler
         return null;
     }
 
-    private static bool IsRetryableStatus(HttpStatusCode status)
-        => status is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+    // A 500 is retried only on reads: distribution answers one transiently while a concurrent writer is linking the same
+    // manifest (seen with two clients pushing one image), while a 500 to a write is more often a lasting refusal.
+    private static bool IsRetryableStatus(HttpMethod method, HttpStatusCode status)
+        => status is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
+            || (status == HttpStatusCode.InternalServerError && (method == HttpMethod.Get || method == HttpMethod.Head));
 
     private static bool IsTransient(Exception exception, CancellationToken cancellationToken) => exception switch
     {

@@ -145,21 +145,44 @@ public sealed class RegistryRetryHandlerTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.InternalServerError)]
-    [InlineData(HttpStatusCode.NotFound)]
-    [InlineData(HttpStatusCode.Unauthorized)]
-    public async Task Other_statuses_are_not_retried(HttpStatusCode status)
+    [InlineData(HttpStatusCode.InternalServerError, "PUT")]
+    [InlineData(HttpStatusCode.NotFound, "GET")]
+    [InlineData(HttpStatusCode.Unauthorized, "GET")]
+    public async Task Other_statuses_are_not_retried(HttpStatusCode status, string method)
     {
         // Given a registry that answers with a non-transient status
         var stub = new StubHttpHandler((_, _) => new HttpResponseMessage(status));
         using var invoker = Invoker(stub);
+        using var request = new HttpRequestMessage(new HttpMethod(method), "http://registry.test/v2/a/manifests/v1")
+        {
+            Content = method == "PUT" ? new ByteArrayContent([1, 2, 3]) : null,
+        };
 
         // When a request is sent
-        using var response = await invoker.SendAsync(Get(), CancellationToken.None);
+        using var response = await invoker.SendAsync(request, CancellationToken.None);
 
         // Then it was sent once
         Assert.Equal(status, response.StatusCode);
         Assert.Equal(1, stub.Calls);
+    }
+
+    [Fact]
+    public async Task A_500_to_a_read_is_retried_because_distribution_answers_one_during_a_concurrent_write()
+    {
+        // Given a registry that answers 500 once, then 200
+        var calls = 0;
+        var healing = new StubHttpHandler((_, _) => new HttpResponseMessage(Interlocked.Increment(ref calls) == 1 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
+        using var invoker = Invoker(healing);
+
+        // When a GET is sent and the backoff passes
+        var sending = invoker.SendAsync(Get(), CancellationToken.None);
+        await StubHttpHandler.WaitUntilAsync(() => healing.Calls == 1);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        using var response = await sending;
+
+        // Then the second attempt answered
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, healing.Calls);
     }
 
     [Fact]

@@ -1,0 +1,360 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Oci;
+using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Registry;
+using Toolkit.Core.Storage;
+using Toolkit.Testing;
+using Toolkit.Testing.Registry;
+using Xunit.Abstractions;
+
+namespace Toolkit.Core.Tests.Registry;
+
+/// <summary>
+/// Pushes and pulls through a <see cref="FaultInjectingProxy"/> in front of a real distribution registry: 5xx, 429 with
+/// <c>Retry-After</c>, resets in the middle of a blob, slow answers, corrupted and malformed content.
+/// </summary>
+public sealed class RegistryFaultTests(DistributionRegistryFixture registry, ITestOutputHelper output) : IClassFixture<DistributionRegistryFixture>, IDisposable
+{
+    private static readonly string[] ManifestTypes = [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
+    private static readonly BuildTimestamp s_timestamp = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), TimestampSource.Explicit);
+
+    // Small waits so the class stays fast; Retry-After from the proxy is 1 s and is honoured as sent.
+    private static readonly RegistryClientOptions s_options = new() { RetryBaseDelay = TimeSpan.FromMilliseconds(20), MaxRetryAttempts = 4 };
+
+    private static readonly PushOptions s_chunked = new()
+    {
+        Upload = new BlobUploadOptions { MonolithicThreshold = 1024 * 1024, ChunkSize = PushOptions.MinChunkSize },
+    };
+
+    private readonly TemporaryDirectory _temp = new("tk-faults");
+    private readonly FaultInjectingProxy _proxy = new(registry.BaseUri);
+    private readonly RegistryClientFactory _factory = new(s_options);
+
+    public void Dispose()
+    {
+        _factory.Dispose();
+        _proxy.Dispose();
+        _temp.Dispose();
+    }
+
+    /// <summary>An oci: layout with four layers: two of about 2.5 MiB (chunked), one of 1.5 MiB (chunked) and a small one.</summary>
+    private async Task<(ImageLocation Location, Descriptor Root)> BuildImageAsync(string name)
+    {
+        var layers = new List<LayerSpec>();
+        foreach (var (size, index) in new[] { 2_600_000, 2_500_000, 1_500_000, 4_000 }.Select((s, i) => (s, i)))
+        {
+            var folder = _temp.Combine($"{name}-layer{index}");
+            Directory.CreateDirectory(folder);
+            var bytes = new byte[size];
+            new Random(size + index).NextBytes(bytes);
+            await File.WriteAllBytesAsync(Path.Combine(folder, $"data{index}.bin"), bytes);
+            layers.Add(new LayerSpec(folder, $"/data{index}"));
+        }
+
+        var output = new OciLayoutLocation(_temp.Combine(name), "1.0");
+        var built = await new ImageBuilder().BuildAsync(new ImageBuildRequest
+        {
+            BaseImage = ScratchLocation.Instance,
+            Output = output,
+            Layers = layers,
+            Platforms = [new PlatformLayers(Platform.LinuxAmd64, [])],
+            Timestamp = s_timestamp,
+        }, CancellationToken.None);
+        return (output, built.Root);
+    }
+
+    private Task<PushResult> PushThroughProxyAsync(RegistryClientFactory factory, ImageLocation source, string repositoryAndTag, PushOptions? options = null)
+        => new RegistryPusher(factory).PushAsync(source, ImageLocation.Parse($"{_proxy.HostPort}/{repositoryAndTag}"), options ?? s_chunked, CancellationToken.None);
+
+    /// <summary>Reads the image straight from the registry (not through the proxy) and checks every manifest and blob digest.</summary>
+    private async Task AssertCompleteAsync(string repositoryAndTag, Digest expected)
+    {
+        var source = new RegistryImageSource(_factory.Create(registry.HostPort), ImageReference.Parse($"{registry.HostPort}/{repositoryAndTag}"));
+        var root = await source.ResolveAsync(CancellationToken.None);
+        Assert.Equal(expected, root.Digest);
+        var manifestBytes = await source.ReadContentAsync(root, CancellationToken.None);
+        Assert.Equal(expected, Digest.Compute(manifestBytes));
+        var manifest = OciJson.ParseManifest(manifestBytes);
+        foreach (var blob in manifest.Layers.Append(manifest.Config))
+        {
+            await using var stream = await source.OpenBlobAsync(blob, CancellationToken.None);
+            using var memory = new MemoryStream();
+            await stream.CopyToAsync(memory);
+            Assert.Equal(blob.Size, memory.Length);
+            Assert.Equal(blob.Digest, Digest.Compute(memory.ToArray()));
+        }
+    }
+
+    /// <summary>Every tag of every repository in the registry resolves to a manifest whose blobs (or children) are all there.</summary>
+    private async Task<int> AssertNoDanglingManifestsAsync()
+    {
+        using var http = new HttpClient();
+        using var catalog = JsonDocument.Parse(await http.GetStringAsync(new Uri(registry.BaseUri, "v2/_catalog?n=1000")));
+        var client = _factory.Create(registry.HostPort);
+        var checkedManifests = 0;
+        foreach (var repository in catalog.RootElement.GetProperty("repositories").EnumerateArray().Select(r => r.GetString()!))
+        {
+            IReadOnlyList<string> tags;
+            try
+            {
+                tags = await client.ListTagsAsync(repository, CancellationToken.None);
+            }
+            catch (ToolkitException exception) when (exception.ErrorCode == ErrorCodes.RepositoryNotFound)
+            {
+                continue; // blobs only, no manifest: nothing can dangle
+            }
+
+            foreach (var tag in tags)
+            {
+                var manifest = await client.GetManifestAsync(repository, tag, ManifestTypes, CancellationToken.None);
+                Assert.NotNull(manifest);
+                await AssertReferencesPresentAsync(client, repository, manifest);
+                checkedManifests++;
+            }
+        }
+
+        return checkedManifests;
+    }
+
+    private static async Task AssertReferencesPresentAsync(IRegistryClient client, string repository, RegistryManifest manifest)
+    {
+        if (manifest.Descriptor.MediaType is MediaTypes.OciIndex or MediaTypes.DockerManifestList)
+        {
+            foreach (var child in OciJson.ParseIndex(manifest.Content).Manifests)
+            {
+                var childManifest = await client.GetManifestAsync(repository, child.Digest.ToString(), ManifestTypes, CancellationToken.None);
+                Assert.True(childManifest is not null, $"{repository}@{manifest.Descriptor.Digest} names the missing manifest {child.Digest}");
+                await AssertReferencesPresentAsync(client, repository, childManifest);
+            }
+
+            return;
+        }
+
+        var parsed = OciJson.ParseManifest(manifest.Content);
+        foreach (var blob in parsed.Layers.Append(parsed.Config))
+        {
+            var size = await client.HeadBlobAsync(repository, blob.Digest, CancellationToken.None);
+            Assert.True(size == blob.Size, $"{repository}@{manifest.Descriptor.Digest} names the blob {blob.Digest} the registry lacks");
+        }
+    }
+
+    private static void AssertIndexHasNoEntry(string layoutDirectory)
+    {
+        var index = Path.Combine(layoutDirectory, "index.json");
+        if (!File.Exists(index))
+        {
+            return;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllBytes(index));
+        Assert.True(
+            !document.RootElement.TryGetProperty("manifests", out var manifests) || manifests.GetArrayLength() == 0,
+            $"index.json of {layoutDirectory} names a manifest after a failed pull");
+    }
+
+    [Fact]
+    public async Task Ten_pushes_under_mixed_faults_each_end_complete_or_with_a_coded_error_and_nothing_dangles()
+    {
+        // Given
+        var (image, root) = await BuildImageAsync("many");
+        var outcomes = new List<string>();
+        var fired = new Dictionary<FaultKind, int>();
+        var watch = Stopwatch.StartNew();
+
+        // When
+        for (var i = 0; i < 10; i++)
+        {
+            _proxy.Reset();
+            var repository = $"faults/many-{i}";
+            _proxy.Add(new FaultRule(FaultKind.Status, "POST", "/blobs/uploads/", 1 + (i % 2)) { StatusCode = 503 });
+            _proxy.Add(new FaultRule(FaultKind.Status, "HEAD", "/blobs/", 1) { StatusCode = 502 });
+            _proxy.Add(new FaultRule(FaultKind.Delay, "PATCH", "/blobs/uploads/", 2) { Delay = TimeSpan.FromMilliseconds(150) });
+            _proxy.Add(new FaultRule(FaultKind.ResetRequestBody, "PATCH", "/blobs/uploads/", i % 3 == 0 ? 1 : 0) { AfterBytes = 300_000 });
+            _proxy.Add(new FaultRule(FaultKind.ResetRequestBody, "PUT", "/blobs/uploads/", i % 4 == 1 ? 1 : 0) { AfterBytes = 1_000 });
+            _proxy.Add(new FaultRule(FaultKind.Status, "PUT", "/manifests/", i % 5 == 2 ? 1 : 0) { StatusCode = 500 });
+            _proxy.Add(new FaultRule(FaultKind.Status, "PUT", "/manifests/", i % 5 == 3 ? 1 : 0) { StatusCode = 503 });
+            _proxy.Add(new FaultRule(FaultKind.ResetRequestBody, "PATCH", "/blobs/uploads/", i % 2 == 1 ? 1 : 0) { AfterBytes = 500_000 });
+            try
+            {
+                var result = await PushThroughProxyAsync(_factory, image, $"{repository}:1.0");
+                Assert.Equal(root.Digest, result.Root.Digest);
+                await AssertCompleteAsync($"{repository}:1.0", root.Digest);
+                outcomes.Add("complete");
+            }
+            catch (ToolkitException exception)
+            {
+                Assert.StartsWith("TK1", exception.Code, StringComparison.Ordinal);
+                Assert.False(string.IsNullOrWhiteSpace(exception.Message));
+                outcomes.Add($"{exception.Code} ({exception.Message})");
+                if (Environment.GetEnvironmentVariable("TK_FAULT_DEBUG") is not null)
+                {
+                    output.WriteLine(string.Join("\n", _proxy.Requests.Select(r => $"{r.Method} {r.Path[..Math.Min(r.Path.Length, 70)]} {r.Status} {r.Fault} {r.Note}")));
+                }
+            }
+            finally
+            {
+                foreach (var request in _proxy.Requests.Where(r => r.Fault is not null))
+                {
+                    fired[request.Fault!.Value] = fired.GetValueOrDefault(request.Fault!.Value) + 1;
+                }
+            }
+        }
+
+        // Then
+        Assert.Equal(10, outcomes.Count);
+        // Only the injected 500s to a manifest PUT (not retried: a 500 to a write is taken as a refusal) may end a push.
+        Assert.True(outcomes.Count(o => o == "complete") >= 8, string.Join(", ", outcomes));
+        Assert.All(outcomes.Where(o => o != "complete"), o => Assert.StartsWith("TK1010", o, StringComparison.Ordinal));
+        Assert.All(new[] { FaultKind.Status, FaultKind.Delay, FaultKind.ResetRequestBody }, k => Assert.True(fired.GetValueOrDefault(k) > 0, $"no {k} fault fired"));
+        Assert.True(await AssertNoDanglingManifestsAsync() >= outcomes.Count(o => o == "complete"));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(40), $"took {watch.Elapsed}: {string.Join(", ", outcomes)}");
+        output.WriteLine($"{watch.Elapsed}: {string.Join(", ", outcomes)}");
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_is_honoured_and_the_push_succeeds()
+    {
+        // Given
+        var (image, root) = await BuildImageAsync("ratelimit");
+        var limited = _proxy.Add(new FaultRule(FaultKind.TooManyRequests, "PUT", "/manifests/", 1));
+        var watch = Stopwatch.StartNew();
+
+        // When
+        var result = await PushThroughProxyAsync(_factory, image, "faults/ratelimit:1.0");
+
+        // Then
+        Assert.Equal(root.Digest, result.Root.Digest);
+        Assert.Equal(1, limited.Fired);
+        var manifestPuts = _proxy.Requests.Where(r => r.Method == "PUT" && r.Path.Contains("/manifests/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(429, manifestPuts[0].Status);
+        Assert.Contains(manifestPuts, r => r.Status == 201);
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.9), $"the push took {watch.Elapsed}, shorter than Retry-After: 1");
+        await AssertCompleteAsync("faults/ratelimit:1.0", root.Digest);
+    }
+
+    [Fact]
+    public async Task A_blob_upload_answered_200_instead_of_201_is_not_confirmed_and_no_manifest_is_pushed()
+    {
+        // Given: something in the path answers the final PUT of a monolithic upload without the registry
+        var (image, _) = await BuildImageAsync("unconfirmed");
+        _proxy.Add(new FaultRule(FaultKind.Status, "PUT", "/blobs/uploads/", 1) { StatusCode = 200 });
+
+        // When
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => PushThroughProxyAsync(_factory, image, "faults/unconfirmed:1.0"));
+
+        // Then
+        Assert.Equal(ErrorCodes.BlobUploadUnconfirmed, error.ErrorCode);
+        Assert.DoesNotContain(_proxy.Requests, r => r.Method == "PUT" && r.Path.Contains("/manifests/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_reset_in_the_middle_of_a_pulled_blob_gives_a_complete_copy_or_a_coded_error_and_no_partial_entry()
+    {
+        // Given
+        var (image, root) = await BuildImageAsync("pullreset");
+        await PushThroughProxyAsync(_factory, image, "faults/pullreset:1.0");
+        _proxy.Reset();
+        _proxy.Add(new FaultRule(FaultKind.ResetResponseBody, "GET", "/blobs/sha256:", 1) { AfterBytes = 200_000 });
+        var layout = _temp.Combine("pullreset-pull");
+
+        // When
+        var outcome = await Record.ExceptionAsync(() => new RegistryPusher(_factory).PushAsync(
+            ImageLocation.Parse($"{_proxy.HostPort}/faults/pullreset:1.0"), ImageLocation.Parse($"oci:{layout}:1.0"), new PushOptions(), CancellationToken.None));
+
+        // Then
+        if (outcome is null)
+        {
+            Assert.Equal(root.Digest.ToString(), OciLayoutCheck.Verify(layout, "1.0").ManifestDigest);
+        }
+        else
+        {
+            var coded = Assert.IsType<ToolkitException>(outcome);
+            Assert.StartsWith("TK", coded.Code, StringComparison.Ordinal);
+            AssertIndexHasNoEntry(layout);
+        }
+
+        Assert.Contains(_proxy.Requests, r => r.Fault == FaultKind.ResetResponseBody);
+    }
+
+    [Fact]
+    public async Task Two_clients_pushing_the_same_image_concurrently_both_succeed()
+    {
+        // Given
+        var (image, root) = await BuildImageAsync("concurrent");
+        using var other = new RegistryClientFactory(s_options);
+
+        // When
+        var results = await Task.WhenAll(
+            PushThroughProxyAsync(_factory, image, "faults/concurrent:1.0"),
+            PushThroughProxyAsync(other, image, "faults/concurrent:1.0"));
+
+        // Then
+        Assert.All(results, r => Assert.Equal(root.Digest, r.Root.Digest));
+        await AssertCompleteAsync("faults/concurrent:1.0", root.Digest);
+        Assert.Equal(["1.0"], await _factory.Create(registry.HostPort).ListTagsAsync("faults/concurrent", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_corrupted_blob_gives_a_coded_error_and_no_entry_in_the_oci_destination()
+    {
+        // Given
+        var (image, _) = await BuildImageAsync("corrupt");
+        await PushThroughProxyAsync(_factory, image, "faults/corrupt:1.0");
+        _proxy.Reset();
+        _proxy.Add(new FaultRule(FaultKind.CorruptResponseBody, "GET", "/blobs/sha256:", 1000));
+        var layout = _temp.Combine("corrupt-pull");
+
+        // When
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => new RegistryPusher(_factory).PushAsync(
+            ImageLocation.Parse($"{_proxy.HostPort}/faults/corrupt:1.0"), ImageLocation.Parse($"oci:{layout}:1.0"), new PushOptions(), CancellationToken.None));
+
+        // Then
+        Assert.StartsWith("TK", error.Code, StringComparison.Ordinal);
+        AssertIndexHasNoEntry(layout);
+    }
+
+    [Theory]
+    [InlineData("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":")]
+    [InlineData("not json at all")]
+    [InlineData("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[{\"digest\":42}]}")]
+    public async Task A_malformed_manifest_or_index_gives_a_coded_error_and_no_entry_in_the_oci_destination(string served)
+    {
+        // Given
+        var (image, _) = await BuildImageAsync("malformed");
+        await PushThroughProxyAsync(_factory, image, "faults/malformed:1.0");
+        _proxy.Reset();
+        _proxy.Add(new FaultRule(FaultKind.ReplaceResponseBody, "GET", "/manifests/", 1000) { Body = Encoding.UTF8.GetBytes(served) });
+        var layout = _temp.Combine("malformed-pull");
+
+        // When
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => new RegistryPusher(_factory).PushAsync(
+            ImageLocation.Parse($"{_proxy.HostPort}/faults/malformed:1.0"), ImageLocation.Parse($"oci:{layout}:1.0"), new PushOptions(), CancellationToken.None));
+
+        // Then
+        Assert.StartsWith("TK", error.Code, StringComparison.Ordinal);
+        AssertIndexHasNoEntry(layout);
+    }
+
+    [Fact]
+    public async Task An_oversized_manifest_response_gives_a_coded_error_and_no_entry_in_the_oci_destination()
+    {
+        // Given
+        var (image, _) = await BuildImageAsync("oversized");
+        await PushThroughProxyAsync(_factory, image, "faults/oversized:1.0");
+        _proxy.Reset();
+        var huge = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"annotations\":{\"x\":\"" + new string('a', RegistryClient.MaxManifestBytes + 10) + "\"}}");
+        _proxy.Add(new FaultRule(FaultKind.ReplaceResponseBody, "GET", "/manifests/", 1000) { Body = huge });
+        var layout = _temp.Combine("oversized-pull");
+
+        // When
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => new RegistryPusher(_factory).PushAsync(
+            ImageLocation.Parse($"{_proxy.HostPort}/faults/oversized:1.0"), ImageLocation.Parse($"oci:{layout}:1.0"), new PushOptions(), CancellationToken.None));
+
+        // Then
+        Assert.Equal(ErrorCodes.ManifestTooLarge.Code, error.Code);
+        AssertIndexHasNoEntry(layout);
+    }
+}

@@ -1,0 +1,388 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace Toolkit.Testing.Registry;
+
+/// <summary>What a <see cref="FaultRule"/> does to a matching request.</summary>
+public enum FaultKind
+{
+    /// <summary>Answer <see cref="FaultRule.StatusCode"/> (e.g. 500, 502, 503) without asking the registry.</summary>
+    Status,
+
+    /// <summary>Answer 429 with <c>Retry-After: 1</c> without asking the registry.</summary>
+    TooManyRequests,
+
+    /// <summary>Read <see cref="FaultRule.AfterBytes"/> bytes of the request body, then reset the connection.</summary>
+    ResetRequestBody,
+
+    /// <summary>Relay the registry's answer but reset the connection after <see cref="FaultRule.AfterBytes"/> bytes of its body.</summary>
+    ResetResponseBody,
+
+    /// <summary>Wait <see cref="FaultRule.Delay"/>, then relay normally.</summary>
+    Delay,
+
+    /// <summary>Relay the registry's answer with one byte of its body altered.</summary>
+    CorruptResponseBody,
+
+    /// <summary>Answer 200 with <see cref="FaultRule.Body"/> (and the registry's headers other than length) instead of the registry's body.</summary>
+    ReplaceResponseBody,
+}
+
+/// <summary>
+/// One fault: applied to the first <c>count</c> requests whose method equals <see cref="Method"/> (any when null) and whose
+/// path (with query) contains <see cref="PathContains"/>.
+/// </summary>
+public sealed class FaultRule
+{
+    private int _remaining;
+
+    public FaultRule(FaultKind kind, string? method, string pathContains, int count)
+    {
+        Kind = kind;
+        Method = method;
+        PathContains = pathContains;
+        _remaining = count;
+    }
+
+    public FaultKind Kind { get; }
+
+    public string? Method { get; }
+
+    public string PathContains { get; }
+
+    public int StatusCode { get; init; } = 503;
+
+    public long AfterBytes { get; init; }
+
+    public TimeSpan Delay { get; init; }
+
+    public byte[]? Body { get; init; }
+
+    /// <summary>How many times it fired.</summary>
+    public int Fired => _fired;
+
+    private int _fired;
+
+    internal bool TryTake(string method, string path)
+    {
+        if ((Method is not null && !string.Equals(Method, method, StringComparison.OrdinalIgnoreCase))
+            || !path.Contains(PathContains, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (Interlocked.Decrement(ref _remaining) < 0)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _fired);
+        return true;
+    }
+}
+
+/// <summary>A request the proxy saw and what it did with it.</summary>
+public sealed record ProxiedRequest(string Method, string Path, int Status, FaultKind? Fault, string? Note = null);
+
+/// <summary>
+/// A loopback HTTP proxy in front of a real registry that injects faults by rule and count: 5xx answers, 429 with
+/// <c>Retry-After: 1</c>, connection resets in the middle of a request or response body, delays, corrupted or replaced
+/// bodies. <c>Location</c> headers naming the registry are rewritten to the proxy, so uploads continue through it.
+/// </summary>
+public sealed class FaultInjectingProxy : IDisposable
+{
+    private static readonly HashSet<string> s_hopHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Host", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Expect",
+    };
+
+    private readonly HttpListener _listener = new();
+    private readonly HttpClient _upstream;
+    private readonly Uri _target;
+    private readonly Task _loop;
+    private readonly ConcurrentQueue<FaultRule> _rules = new();
+    private readonly ConcurrentQueue<ProxiedRequest> _log = new();
+
+    public FaultInjectingProxy(Uri target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        _target = target;
+        _upstream = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var port = DistributionRegistryFixture.FreePort();
+        HostPort = $"127.0.0.1:{port}";
+        _listener.Prefixes.Add($"http://{HostPort}/");
+        _listener.Start();
+        _loop = Task.Run(AcceptAsync);
+    }
+
+    /// <summary><c>127.0.0.1:port</c> of the proxy, for image references.</summary>
+    public string HostPort { get; }
+
+    public IReadOnlyList<ProxiedRequest> Requests => [.. _log];
+
+    public FaultRule Add(FaultRule rule)
+    {
+        _rules.Enqueue(rule);
+        return rule;
+    }
+
+    /// <summary>Removes every rule and forgets the request log.</summary>
+    public void Reset()
+    {
+        _rules.Clear();
+        _log.Clear();
+    }
+
+    public void Dispose()
+    {
+        _listener.Close();
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+
+        _upstream.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private FaultRule? Match(string method, string path)
+    {
+        foreach (var rule in _rules)
+        {
+            if (rule.TryTake(method, path))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var path = request.Url!.PathAndQuery;
+        var fault = Match(request.HttpMethod, path);
+        try
+        {
+            switch (fault?.Kind)
+            {
+                case FaultKind.Status:
+                    await DrainAsync(request.InputStream);
+                    Answer(response, fault.StatusCode, null);
+                    _log.Enqueue(new(request.HttpMethod, path, fault.StatusCode, fault.Kind));
+                    return;
+                case FaultKind.TooManyRequests:
+                    await DrainAsync(request.InputStream);
+                    Answer(response, 429, "1");
+                    _log.Enqueue(new(request.HttpMethod, path, 429, fault.Kind));
+                    return;
+                case FaultKind.ResetRequestBody:
+                    var buffer = new byte[8192];
+                    long read = 0;
+                    while (read < fault.AfterBytes)
+                    {
+                        var n = await request.InputStream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, fault.AfterBytes - read)));
+                        if (n == 0)
+                        {
+                            break;
+                        }
+
+                        read += n;
+                    }
+
+                    _log.Enqueue(new(request.HttpMethod, path, 0, fault.Kind));
+                    ResetConnection(context);
+                    return;
+                case FaultKind.Delay:
+                    await Task.Delay(fault.Delay);
+                    break;
+            }
+
+            await RelayAsync(context, path, fault);
+        }
+        catch (Exception exception) when (exception is HttpListenerException or IOException or HttpRequestException or ObjectDisposedException or InvalidOperationException)
+        {
+            _log.Enqueue(new(request.HttpMethod, path, -1, fault?.Kind));
+            try
+            {
+                response.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private async Task RelayAsync(HttpListenerContext context, string path, FaultRule? fault)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        using var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, path));
+        if (request.HasEntityBody)
+        {
+            upstreamRequest.Content = new StreamContent(request.InputStream);
+            if (request.ContentLength64 >= 0)
+            {
+                upstreamRequest.Content.Headers.ContentLength = request.ContentLength64;
+            }
+        }
+
+        foreach (var name in request.Headers.AllKeys)
+        {
+            if (name is null || s_hopHeaders.Contains(name))
+            {
+                continue;
+            }
+
+            var values = request.Headers.GetValues(name) ?? [];
+            if (!upstreamRequest.Headers.TryAddWithoutValidation(name, values))
+            {
+                upstreamRequest.Content?.Headers.TryAddWithoutValidation(name, values);
+            }
+        }
+
+        using var upstreamResponse = await _upstream.SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead);
+        response.StatusCode = (int)upstreamResponse.StatusCode;
+        foreach (var header in upstreamResponse.Headers.Concat(upstreamResponse.Content.Headers))
+        {
+            if (s_hopHeaders.Contains(header.Key))
+            {
+                continue;
+            }
+
+            foreach (var value in header.Value)
+            {
+                response.AddHeader(header.Key, string.Equals(header.Key, "Location", StringComparison.OrdinalIgnoreCase) ? RewriteLocation(value) : value);
+            }
+        }
+
+        var isHead = string.Equals(request.HttpMethod, "HEAD", StringComparison.OrdinalIgnoreCase);
+        if (fault?.Kind == FaultKind.ReplaceResponseBody && !isHead)
+        {
+            var body = fault.Body ?? [];
+            response.StatusCode = 200;
+            response.ContentLength64 = body.Length;
+            await response.OutputStream.WriteAsync(body);
+            response.Close();
+            _log.Enqueue(new(request.HttpMethod, path, 200, fault.Kind));
+            return;
+        }
+
+        var length = upstreamResponse.Content.Headers.ContentLength;
+        if (length is { } known)
+        {
+            response.ContentLength64 = known;
+        }
+        else if (!isHead)
+        {
+            response.SendChunked = true;
+        }
+
+        if (!isHead)
+        {
+            await using var body = await upstreamResponse.Content.ReadAsStreamAsync();
+            var buffer = new byte[64 * 1024];
+            long written = 0;
+            var corrupted = false;
+            int n;
+            while ((n = await body.ReadAsync(buffer)) > 0)
+            {
+                if (fault?.Kind == FaultKind.ResetResponseBody && written + n >= fault.AfterBytes)
+                {
+                    var part = (int)(fault.AfterBytes - written);
+                    await response.OutputStream.WriteAsync(buffer.AsMemory(0, part));
+                    await response.OutputStream.FlushAsync();
+                    _log.Enqueue(new(request.HttpMethod, path, 0, fault.Kind));
+                    ResetConnection(context);
+                    return;
+                }
+
+                if (fault?.Kind == FaultKind.CorruptResponseBody && !corrupted)
+                {
+                    buffer[n / 2] ^= 0x5A;
+                    corrupted = true;
+                }
+
+                await response.OutputStream.WriteAsync(buffer.AsMemory(0, n));
+                written += n;
+            }
+        }
+
+        response.Close();
+        var note = $"{request.Headers["Content-Range"]} -> {string.Join(",", upstreamResponse.Headers.TryGetValues("Range", out var r) ? r : [])}";
+        _log.Enqueue(new(request.HttpMethod, path, (int)upstreamResponse.StatusCode, fault?.Kind, note));
+    }
+
+    /// <summary>
+    /// Resets the TCP connection (RST). <see cref="HttpListenerResponse.Abort"/> is not enough: the managed listener closes
+    /// the response stream on abort, which sends a default <c>200 OK</c> when no headers went out yet.
+    /// </summary>
+    private static void ResetConnection(HttpListenerContext context)
+    {
+        const System.Reflection.BindingFlags Instance = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public;
+        var connection = typeof(HttpListenerContext).GetProperty("Connection", Instance)?.GetValue(context);
+        if (connection?.GetType().GetField("_socket", Instance)?.GetValue(connection) is not System.Net.Sockets.Socket socket)
+        {
+            throw new InvalidOperationException("The managed HttpListener changed: its connection socket cannot be found to reset it.");
+        }
+
+        socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        socket.Close();
+    }
+
+    private string RewriteLocation(string value)
+    {
+        var authority = _target.Authority;
+        return value.Contains(authority, StringComparison.OrdinalIgnoreCase)
+            ? value.Replace(authority, HostPort, StringComparison.OrdinalIgnoreCase)
+            : value;
+    }
+
+    private static void Answer(HttpListenerResponse response, int status, string? retryAfter)
+    {
+        response.StatusCode = status;
+        if (retryAfter is not null)
+        {
+            response.AddHeader("Retry-After", retryAfter);
+        }
+
+        var body = "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"injected fault\"}]}"u8.ToArray();
+        response.ContentType = "application/json";
+        response.ContentLength64 = body.Length;
+        response.OutputStream.Write(body);
+        response.Close();
+    }
+
+    private static async Task DrainAsync(Stream stream)
+    {
+        var buffer = new byte[64 * 1024];
+        while (await stream.ReadAsync(buffer) > 0)
+        {
+        }
+    }
+}
