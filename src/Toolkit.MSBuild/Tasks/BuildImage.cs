@@ -5,49 +5,14 @@ using Toolkit.Core.Oci;
 using Toolkit.Core.Oci.Build;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
-using Task = Microsoft.Build.Utilities.Task;
 
 namespace Toolkit.MSBuild.Tasks;
 
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "MSBuild may call Cancel from another thread at any time, even after Execute returned; the source is left to the GC.")]
-public sealed partial class BuildImage : Task, ICancelableTask
+public sealed partial class BuildImage : ToolkitTask
 {
-    // Not disposed: MSBuild may call Cancel from another thread at any time, even after Execute returned.
-    private readonly CancellationTokenSource _cancellation = new();
+    protected override (ErrorCode Code, string Hint) DescribeIOFailure() => (ErrorCodes.OutputNotWritable, "Check that the publish folder, the base and the output exist and that the build may read and write them.");
 
-    public void Cancel() => _cancellation.Cancel();
-
-    public override bool Execute()
-    {
-        try
-        {
-            ExecuteAsync(_cancellation.Token).GetAwaiter().GetResult();
-        }
-        catch (ToolkitException e)
-        {
-            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            Log.LogWarning("The image build was cancelled.");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.LogError(null, ErrorCodes.OutputNotWritable.Code, null, null, 0, 0, 0, 0, $"{e.Message} Check that the publish folder, the base and the output exist and that the build may read and write them.");
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-        }
-#pragma warning disable CA1031 // The task boundary: a defect becomes one coded error, with the details at low importance.
-        catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            Log.LogError(null, ErrorCodes.Unexpected.Code, null, null, 0, 0, 0, 0, $"Unexpected failure ({e.GetType().Name}: {e.Message}). Build again with -v:diag for details, and report it.");
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-        }
-
-        return !Log.HasLoggedErrors;
-    }
-
-    private async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
+    protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         using var loggerFactory = MSBuildLog.For(Log);
         var workingDirectory = string.IsNullOrEmpty(WorkingDirectory) ? "/app/" : WorkingDirectory;

@@ -3,49 +3,14 @@ using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
-using Task = Microsoft.Build.Utilities.Task;
 
 namespace Toolkit.MSBuild.Tasks;
 
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "MSBuild may call Cancel from another thread at any time, even after Execute returned; the source is left to the GC.")]
-public sealed partial class PushImage : Task, ICancelableTask
+public sealed partial class PushImage : ToolkitTask
 {
-    // Not disposed: MSBuild may call Cancel from another thread at any time, even after Execute returned.
-    private readonly CancellationTokenSource _cancellation = new();
+    protected override (ErrorCode Code, string Hint) DescribeIOFailure() => (ErrorCodes.ImageNotFound, $"Check that the built image at '{Source}' exists and that the build may read it.");
 
-    public void Cancel() => _cancellation.Cancel();
-
-    public override bool Execute()
-    {
-        try
-        {
-            ExecuteAsync(_cancellation.Token).GetAwaiter().GetResult();
-        }
-        catch (ToolkitException e)
-        {
-            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            Log.LogWarning("The image push was cancelled.");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.LogError(null, ErrorCodes.ImageNotFound.Code, null, null, 0, 0, 0, 0, $"{e.Message} Check that the built image at '{Source}' exists and that the build may read it.");
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-        }
-#pragma warning disable CA1031 // The task boundary: a defect becomes one coded error, with the details at low importance.
-        catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            Log.LogError(null, ErrorCodes.Unexpected.Code, null, null, 0, 0, 0, 0, $"Unexpected failure ({e.GetType().Name}: {e.Message}). Build again with -v:diag for details, and report it.");
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-        }
-
-        return !Log.HasLoggedErrors;
-    }
-
-    private async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
+    protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         using var loggerFactory = MSBuildLog.For(Log);
         var tags = Tags.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct(StringComparer.Ordinal).ToArray();
