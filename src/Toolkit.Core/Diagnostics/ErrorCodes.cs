@@ -12,6 +12,7 @@ public static class ErrorCodes
     public static readonly ErrorCode PushDigestMismatch = new("TK1051", ErrorKind.InvalidInput, "The image's digest differs from the digest in the destination");
     public static readonly ErrorCode InvalidParallelism = new("TK1052", ErrorKind.InvalidInput, "Invalid upload parallelism or chunk size");
     public static readonly ErrorCode BlobUploadUnconfirmed = new("TK1080", ErrorKind.Error, "The registry did not confirm a blob upload");
+    public static readonly ErrorCode BlobUploadInterrupted = new("TK1081", ErrorKind.Error, "A blob upload was interrupted and could not be completed");
     public static readonly ErrorCode RegistryUnreachable = new("TK1001", ErrorKind.Error, "Registry cannot be reached");
     public static readonly ErrorCode RegistryUnauthorized = new("TK1002", ErrorKind.Error, "Registry authentication failed");
     public static readonly ErrorCode RegistryDenied = new("TK1003", ErrorKind.Error, "Registry denied access");

@@ -18,6 +18,9 @@ public sealed class RegistryClient : IRegistryClient
     /// <summary>The largest manifest or index we read.</summary>
     public const int MaxManifestBytes = 4 * 1024 * 1024;
 
+    /// <summary>Upload sessions per blob, and attempts per chunk, before an interrupted upload is given up.</summary>
+    public const int MaxUploadSessions = 4;
+
     private const int MaxRedirects = 5;
     private const int MaxTagPages = 10_000;
 
@@ -41,6 +44,15 @@ public sealed class RegistryClient : IRegistryClient
 
     /// <summary>Tags per page (<c>?n=</c>) when listing; null lets the registry choose.</summary>
     public int? TagPageSize { get; init; }
+
+    /// <summary>The wait before resuming or restarting an interrupted upload (times the attempt number).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The clock waits run on.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>How long a blob download may go without receiving a byte before it fails (infinite disables it).</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {
@@ -142,7 +154,7 @@ public sealed class RegistryClient : IRegistryClient
 
             await EnsureSuccessAsync(response, repository, cancellationToken).ConfigureAwait(false);
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new ResponseStream(stream, response);
+            return new ResponseStream(stream, response, this, descriptor.Digest);
         }
         catch
         {
@@ -177,8 +189,49 @@ public sealed class RegistryClient : IRegistryClient
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(options);
 
+        // Small blobs are read into memory once, so a broken session restarts without reading the source again.
+        var whole = descriptor.Size <= options.MonolithicThreshold
+            ? await ReadWholeAsync(content, descriptor, cancellationToken).ConfigureAwait(false)
+            : null;
+        for (var session = 1; ; session++)
+        {
+            try
+            {
+                await UploadSessionAsync(repository, descriptor, whole, content, options, progress, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (UploadInterruptedException interrupted)
+            {
+                // The blob may be complete after all (a lost answer to the final PUT), or pushed by someone else meanwhile.
+                if (await HeadBlobAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false) == descriptor.Size)
+                {
+                    _logger.LogDebug("The upload of {Digest} to {Repository} was interrupted ({Reason}), but the registry has the blob.", descriptor.Digest, repository, interrupted.Message);
+                    progress?.Report(descriptor.Size);
+                    return;
+                }
+
+                var rewound = whole is not null || TryRewind(content);
+                if (session >= MaxUploadSessions || !rewound)
+                {
+                    throw new ToolkitException(
+                        ErrorCodes.BlobUploadInterrupted,
+                        $"The upload of {descriptor.Digest} to {repository} on {Registry} was interrupted ({interrupted.Message})"
+                        + (rewound ? $" {session} times." : ".")
+                        + " Check the network and the registry, then push again: blobs already at the registry are skipped.",
+                        interrupted.InnerException);
+                }
+
+                _logger.LogDebug("The upload of {Digest} to {Repository} was interrupted ({Reason}); starting a new upload session ({Session} of {Max}).", descriptor.Digest, repository, interrupted.Message, session + 1, MaxUploadSessions);
+                await Task.Delay(RetryDelay * session, TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One upload session: POST, then one PUT with the body, or PATCHes (each resumed from the registry's offset when one fails) and a closing PUT.</summary>
+    private async Task UploadSessionAsync(string repository, Descriptor descriptor, byte[]? whole, Stream content, BlobUploadOptions options, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
         // Opening the session is a request without a body, so the auth handshake happens here and the
-        // streamed PATCH/PUT below carry a token the first time.
+        // PATCH/PUT below carry a token the first time.
         using var start = new HttpRequestMessage(HttpMethod.Post, RepositoryUri(repository, "blobs/uploads/"));
         using var started = await SendAsync(start, repository, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(started, repository, cancellationToken).ConfigureAwait(false);
@@ -188,17 +241,17 @@ public sealed class RegistryClient : IRegistryClient
         }
 
         var location = UploadLocation(start.RequestUri!, started, repository);
+        if (whole is not null)
+        {
+            await FinishUploadAsync(repository, descriptor, location, whole, cancellationToken).ConfigureAwait(false);
+            progress?.Report(descriptor.Size);
+            return;
+        }
+
         var minimumChunk = started.Headers.TryGetValues("OCI-Chunk-Min-Length", out var values)
             && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var min) && min > 0
             ? min
             : 0;
-
-        if (descriptor.Size <= options.MonolithicThreshold)
-        {
-            await PutMonolithicAsync(repository, descriptor, content, location, progress, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
         var chunkSize = (int)Math.Min(int.MaxValue, Math.Max(options.ChunkSize, minimumChunk));
         var buffer = new byte[chunkSize];
         long offset = 0;
@@ -210,37 +263,175 @@ public sealed class RegistryClient : IRegistryClient
                 break;
             }
 
-            using var patch = new HttpRequestMessage(HttpMethod.Patch, location)
-            {
-                Content = new ByteArrayContent(buffer, 0, filled),
-            };
-            patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            patch.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + filled - 1}");
-            using var patched = await SendAsync(patch, repository, cancellationToken).ConfigureAwait(false);
-            if (patched.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent))
-            {
-                await EnsureSuccessAsync(patched, repository, cancellationToken).ConfigureAwait(false);
-            }
-
+            location = await PatchChunkAsync(repository, descriptor, location, buffer, filled, offset, cancellationToken).ConfigureAwait(false);
             offset += filled;
-            if (patched.Headers.Location is not null)
-            {
-                location = UploadLocation(location, patched, repository);
-            }
-
-            if (patched.Headers.TryGetValues("Range", out var ranges) && ParseRangeEnd(ranges.FirstOrDefault()) is { } end && end + 1 != offset)
-            {
-                throw new ToolkitException(ErrorCodes.RegistryBlobUnknown, $"The registry {Registry} holds {end + 1} bytes of the upload of {descriptor.Digest} to {repository}, but {offset} were sent. Push again.");
-            }
-
             progress?.Report(offset);
         }
 
+        await FinishUploadAsync(repository, descriptor, location, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends one chunk. When the PATCH fails, the registry is asked how much of the upload it holds: the chunk resumes from
+    /// there when that falls inside it; otherwise (or when the session is gone) the whole session is restarted.
+    /// </summary>
+    private async Task<Uri> PatchChunkAsync(string repository, Descriptor descriptor, Uri location, byte[] buffer, int filled, long offset, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var patch = new HttpRequestMessage(HttpMethod.Patch, location)
+            {
+                Content = new ByteArrayContent(buffer, sent, filled - sent),
+            };
+            patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            patch.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset + sent}-{offset + filled - 1}");
+            patch.Options.Set(RegistryRequest.CallerRecovers, true);
+            string failure;
+            try
+            {
+                using var patched = await SendAsync(patch, repository, cancellationToken).ConfigureAwait(false);
+                if (patched.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent)
+                {
+                    var next = patched.Headers.Location is not null ? UploadLocation(location, patched, repository) : location;
+                    if (patched.Headers.TryGetValues("Range", out var ranges) && ParseRangeEnd(ranges.FirstOrDefault()) is { } end && end + 1 != offset + filled)
+                    {
+                        throw new UploadInterruptedException($"the registry holds {end + 1} bytes after a PATCH that ended at {offset + filled}");
+                    }
+
+                    return next;
+                }
+
+                if (!IsRecoverableUploadStatus(patched.StatusCode))
+                {
+                    await EnsureSuccessAsync(patched, repository, cancellationToken).ConfigureAwait(false);
+                }
+
+                failure = $"PATCH answered HTTP {(int)patched.StatusCode}";
+            }
+            catch (ToolkitException exception) when (exception.ErrorCode == ErrorCodes.RegistryUnreachable)
+            {
+                failure = $"PATCH failed: {exception.InnerException?.Message ?? exception.Message}";
+            }
+
+            if (attempt >= MaxUploadSessions)
+            {
+                throw new UploadInterruptedException(failure);
+            }
+
+            await Task.Delay(RetryDelay * attempt, TimeProvider, cancellationToken).ConfigureAwait(false);
+            var (held, resumeAt) = await UploadStatusAsync(repository, location, failure, cancellationToken).ConfigureAwait(false);
+            if (held < offset || held > offset + filled)
+            {
+                throw new UploadInterruptedException($"{failure}, and the registry holds {held} bytes of it, outside the chunk {offset}-{offset + filled - 1}");
+            }
+
+            _logger.LogDebug("{Failure}; resuming the upload of {Digest} at byte {Offset}.", failure, descriptor.Digest, held);
+            location = resumeAt;
+            sent = (int)(held - offset);
+            if (sent == filled)
+            {
+                return location;
+            }
+        }
+    }
+
+    /// <summary>How many bytes of an upload session the registry holds (<c>GET</c> on the session), and where to continue it.</summary>
+    private async Task<(long Held, Uri Location)> UploadStatusAsync(string repository, Uri location, string failure, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, location);
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(request, repository, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolkitException exception) when (exception.ErrorCode == ErrorCodes.RegistryUnreachable)
+        {
+            throw new UploadInterruptedException($"{failure}, and the session's state cannot be read", exception);
+        }
+
+        using (response)
+        {
+            if (response.StatusCode != HttpStatusCode.NoContent && response.StatusCode != HttpStatusCode.OK)
+            {
+                // distribution cancels a session it finds at an unexpected offset and then answers 400 or 404.
+                throw new UploadInterruptedException($"{failure}, and the registry no longer has the session (HTTP {(int)response.StatusCode})");
+            }
+
+            // "0-0" may mean no byte or one byte (distribution says it for both); taking it as none at worst makes the
+            // registry refuse the resumed PATCH, which then restarts the session.
+            var end = response.Headers.TryGetValues("Range", out var ranges) ? ParseRangeEnd(ranges.FirstOrDefault()) : null;
+            var held = end is null or 0 ? 0 : end.Value + 1;
+            var next = response.Headers.Location is not null ? UploadLocation(location, response, repository) : location;
+            return (held, next);
+        }
+    }
+
+    /// <summary>The closing PUT (with the whole body for a monolithic upload); only 201 Created confirms the blob.</summary>
+    private async Task FinishUploadAsync(string repository, Descriptor descriptor, Uri location, byte[]? body, CancellationToken cancellationToken)
+    {
         using var put = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, descriptor.Digest));
-        using var done = await SendAsync(put, repository, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(done, repository, cancellationToken).ConfigureAwait(false);
-        CheckBlobCreated(repository, descriptor, done);
-        CheckBlobDigest(repository, descriptor, done);
+        if (body is not null)
+        {
+            put.Content = new ByteArrayContent(body);
+            put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            put.Options.Set(RegistryRequest.CallerRecovers, true);
+        }
+
+        HttpResponseMessage done;
+        try
+        {
+            done = await SendAsync(put, repository, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolkitException exception) when (exception.ErrorCode == ErrorCodes.RegistryUnreachable)
+        {
+            throw new UploadInterruptedException($"PUT failed: {exception.InnerException?.Message ?? exception.Message}", exception);
+        }
+
+        using (done)
+        {
+            if (IsRecoverableUploadStatus(done.StatusCode) && !await IsDigestRefusalAsync(done).ConfigureAwait(false))
+            {
+                throw new UploadInterruptedException($"PUT answered HTTP {(int)done.StatusCode}");
+            }
+
+            await EnsureSuccessAsync(done, repository, cancellationToken).ConfigureAwait(false);
+            CheckBlobCreated(repository, descriptor, done);
+            CheckBlobDigest(repository, descriptor, done);
+        }
+    }
+
+    /// <summary>
+    /// Answers to an upload request after which the session may be gone or at another offset, but a new one can succeed:
+    /// 404 (session unknown or expired), 400 (distribution's BLOB_UPLOAD_INVALID after a broken request), 416 (offset),
+    /// 429 and 5xx.
+    /// </summary>
+    private static bool IsRecoverableUploadStatus(HttpStatusCode status)
+        => status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.RequestedRangeNotSatisfiable or HttpStatusCode.TooManyRequests
+            || (int)status >= 500;
+
+    /// <summary>A 400 that says DIGEST_INVALID or SIZE_INVALID is about the content, not the session: starting again would not help.</summary>
+    private static async Task<bool> IsDigestRefusalAsync(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.BadRequest)
+        {
+            return false;
+        }
+
+        await response.Content.LoadIntoBufferAsync(64 * 1024).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        return RegistryErrors.ParseErrors(body).Any(e => e.Code is "DIGEST_INVALID" or "SIZE_INVALID");
+    }
+
+    private static bool TryRewind(Stream content)
+    {
+        if (!content.CanSeek)
+        {
+            return false;
+        }
+
+        content.Seek(0, SeekOrigin.Begin);
+        return true;
     }
 
     public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken)
@@ -272,9 +463,8 @@ public sealed class RegistryClient : IRegistryClient
         return tags;
     }
 
-    private async Task PutMonolithicAsync(string repository, Descriptor descriptor, Stream content, Uri location, IProgress<long>? progress, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadWholeAsync(Stream content, Descriptor descriptor, CancellationToken cancellationToken)
     {
-        // Small blobs are buffered so a reset connection can be retried.
         var buffer = new byte[descriptor.Size];
         var filled = await FillAsync(content, buffer, cancellationToken).ConfigureAwait(false);
         if (filled != descriptor.Size || await content.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
@@ -282,16 +472,7 @@ public sealed class RegistryClient : IRegistryClient
             throw new ToolkitException(ErrorCodes.DigestMismatch, $"The content of blob {descriptor.Digest} is not {descriptor.Size} bytes long; it changed or its descriptor is wrong.");
         }
 
-        using var put = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, descriptor.Digest))
-        {
-            Content = new ByteArrayContent(buffer),
-        };
-        put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var done = await SendAsync(put, repository, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(done, repository, cancellationToken).ConfigureAwait(false);
-        CheckBlobCreated(repository, descriptor, done);
-        CheckBlobDigest(repository, descriptor, done);
-        progress?.Report(descriptor.Size);
+        return buffer;
     }
 
     /// <summary>Only 201 confirms a blob (distribution spec); any other success (e.g. a 200 from a broken proxy) leaves it unconfirmed.</summary>
@@ -531,8 +712,11 @@ public sealed class RegistryClient : IRegistryClient
         return total;
     }
 
-    /// <summary>A blob stream that disposes its response with it.</summary>
-    private sealed class ResponseStream(Stream inner, HttpResponseMessage response) : Stream
+    /// <summary>
+    /// A blob stream that disposes its response with it, fails when no byte arrives for <see cref="ReadTimeout"/>, and turns
+    /// a broken connection into a coded error.
+    /// </summary>
+    private sealed class ResponseStream(Stream inner, HttpResponseMessage response, RegistryClient client, Digest digest) : Stream
     {
         public override bool CanRead => true;
 
@@ -546,9 +730,36 @@ public sealed class RegistryClient : IRegistryClient
 
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (client.ReadTimeout != Timeout.InfiniteTimeSpan)
+            {
+                stall.CancelAfter(client.ReadTimeout);
+            }
+
+            try
+            {
+                return await inner.ReadAsync(buffer, stall.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ToolkitException(
+                    ErrorCodes.RegistryUnreachable,
+                    $"The download of {digest} from {client.Registry} received nothing for {client.ReadTimeout.TotalSeconds:0} s. Check the network and the registry, then try again.",
+                    exception);
+            }
+            catch (Exception exception) when (exception is IOException or HttpRequestException)
+            {
+                throw new ToolkitException(
+                    ErrorCodes.RegistryUnreachable,
+                    $"The connection to {client.Registry} broke while {digest} was downloading ({RegistryErrors.Trim(exception.Message)}). Try again.",
+                    exception);
+            }
+        }
 
         public override void Flush()
         {
@@ -571,4 +782,7 @@ public sealed class RegistryClient : IRegistryClient
             base.Dispose(disposing);
         }
     }
+
+    /// <summary>An upload session broke in a way a new session can fix; <see cref="PushBlobAsync"/> restarts or gives up with TK1081.</summary>
+    private sealed class UploadInterruptedException(string message, Exception? inner = null) : Exception(message, inner);
 }

@@ -40,7 +40,7 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
         {
             InnerHandler = transport ?? CreateTransport(),
         };
-        var retry = new RegistryRetryHandler(options.TimeProvider, logger, options.MaxRetryAttempts) { InnerHandler = fallback, AttemptTimeout = options.RequestTimeout, BaseDelay = options.RetryBaseDelay };
+        var retry = new RegistryRetryHandler(options.TimeProvider, logger, options.MaxRetryAttempts) { InnerHandler = fallback, AttemptTimeout = options.RequestTimeout, MinimumTransferRate = options.MinimumTransferRate, BaseDelay = options.RetryBaseDelay };
         var auth = new RegistryAuthHandler(options.CredentialProvider, options.TimeProvider, logger) { InnerHandler = retry };
         _http = new HttpClient(auth, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -70,7 +70,12 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(registry);
         var host = registry is "docker.io" or "index.docker.io" ? "registry-1.docker.io" : registry;
-        return new RegistryClient(registry, new Uri($"https://{host}/"), _http, _options.LoggerFactory.CreateLogger<RegistryClient>());
+        return new RegistryClient(registry, new Uri($"https://{host}/"), _http, _options.LoggerFactory.CreateLogger<RegistryClient>())
+        {
+            RetryDelay = _options.RetryBaseDelay,
+            TimeProvider = _options.TimeProvider,
+            ReadTimeout = _options.RequestTimeout,
+        };
     }
 
     public void Dispose()

@@ -30,6 +30,12 @@ public sealed record RegistryClientOptions
     /// <summary>The first retry backoff (doubled per attempt, with jitter); a <c>Retry-After</c> from the registry takes precedence.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How long a request without a streamed body may wait for response headers, per attempt.</summary>
+    /// <summary>How long a request without a body may wait for its response headers, per attempt (a blob read stalling this long fails too).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// The slowest transfer still waited for, in bytes per second: a request sending n bytes gets <see cref="RequestTimeout"/>
+    /// plus n / this rate, so large blobs are never cut off at a fixed timeout.
+    /// </summary>
+    public long MinimumTransferRate { get; init; } = 32 * 1024;
 }

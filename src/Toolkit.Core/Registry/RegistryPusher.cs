@@ -89,6 +89,7 @@ public sealed record PushResult
 public sealed class RegistryPusher
 {
     private const int MaxIndexDepth = 8;
+    private const int MaxBlobReopens = 3;
 
     private readonly IRegistryClientFactory? _registryClients;
     private readonly ILoggerFactory _loggerFactory;
@@ -175,11 +176,7 @@ public sealed class RegistryPusher
                 return;
             }
 
-            var stream = await source.OpenBlobAsync(blob, token).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                await destination.PutBlobAsync(blob, stream, token).ConfigureAwait(false);
-            }
+            await PutBlobAsync(source, destination, blob, token).ConfigureAwait(false);
 
             Interlocked.Increment(ref uploaded);
             Interlocked.Add(ref bytes, blob.Size);
@@ -212,6 +209,30 @@ public sealed class RegistryPusher
             BlobsUploaded = uploaded,
             Manifests = graph.Images,
         };
+    }
+
+    /// <summary>
+    /// Sends one blob; when its upload breaks in a way only reading the source again can fix (TK1081), the blob is opened
+    /// again and sent anew, a bounded number of times.
+    /// </summary>
+    private async Task PutBlobAsync(IImageSource source, IImageDestination destination, Descriptor blob, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stream = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                try
+                {
+                    await destination.PutBlobAsync(blob, stream, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (ToolkitException exception) when (exception.ErrorCode == ErrorCodes.BlobUploadInterrupted && attempt < MaxBlobReopens)
+                {
+                    _logger.LogDebug("Sending {Digest} again from the start: {Message}", blob.Digest, exception.Message);
+                }
+            }
+        }
     }
 
     private static IReadOnlyList<string> DestinationTags(IImageDestination destination)

@@ -6,6 +6,12 @@ internal static class RegistryRequest
     /// <summary>A request that must not carry the registry's credentials (e.g. a storage redirect).</summary>
     public static readonly HttpRequestOptionsKey<bool> Anonymous = new("Toolkit.Registry.Anonymous");
 
+    /// <summary>
+    /// An upload request the client recovers itself when it fails (it asks the registry where the session stands, then
+    /// resumes or restarts it): replaying it blindly could append to what the registry already took, so handlers do not.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> CallerRecovers = new("Toolkit.Registry.CallerRecovers");
+
     /// <summary>The repository a request is about, for messages.</summary>
     public static readonly HttpRequestOptionsKey<string> Repository = new("Toolkit.Registry.Repository");
 
@@ -15,6 +21,9 @@ internal static class RegistryRequest
     /// </summary>
     public static bool IsReplayable(HttpRequestMessage request)
         => request.Content is null or ByteArrayContent or ReadOnlyMemoryContent;
+
+    public static bool IsCallerRecovered(HttpRequestMessage request)
+        => request.Options.TryGetValue(CallerRecovers, out var recovers) && recovers;
 
     public static string? RepositoryOf(HttpRequestMessage request)
     {

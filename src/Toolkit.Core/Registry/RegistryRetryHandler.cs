@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace Toolkit.Core.Registry;
 
 /// <summary>
-/// Retries replayable requests on 429 (honouring <c>Retry-After</c>), 502/503/504 (and 500 on GET/HEAD), connection resets and
-/// timeouts, with exponential backoff and full jitter, waiting through the injected <see cref="TimeProvider"/>.
-/// A request with a streamed body is sent once: only its caller can rewind the stream.
+/// Retries replayable requests on 429 (honouring <c>Retry-After</c>), 502/503/504 (and 500 on idempotent methods), connection
+/// resets and timeouts, with exponential backoff and full jitter, waiting through the injected <see cref="TimeProvider"/>.
+/// A request with a streamed body is sent once: only its caller can rewind the stream; so is an upload its caller recovers
+/// (see <see cref="RegistryRequest.CallerRecovers"/>). Every attempt has a deadline sized to its body.
 /// </summary>
 public sealed class RegistryRetryHandler : DelegatingHandler
 {
@@ -35,22 +36,25 @@ public sealed class RegistryRetryHandler : DelegatingHandler
     /// <summary>The longest <c>Retry-After</c> we wait; a registry asking for more gets its error reported.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How long a replayable request may take until its response headers (per attempt); infinite disables it.</summary>
+    /// <summary>How long a request without a body may take until its response headers (per attempt); infinite disables it.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// The slowest upload still expected to finish: a request with a body of n bytes gets <see cref="AttemptTimeout"/> plus
+    /// n / this rate (bytes per second), so a large blob on a slow link is not cut off at the base timeout.
+    /// </summary>
+    public long MinimumTransferRate { get; init; } = 32 * 1024;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!RegistryRequest.IsReplayable(request))
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
+        var attemptTimeout = TimeoutFor(request);
+        var attempts = RegistryRequest.IsReplayable(request) && !RegistryRequest.IsCallerRecovered(request) ? MaxAttempts : 1;
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan delay;
             // The attempt's deadline runs on the injected clock, so tests drive timeouts without waiting.
-            using (var timeout = new CancellationTokenSource(AttemptTimeout, _timeProvider))
+            using (var timeout = new CancellationTokenSource(attemptTimeout, _timeProvider))
             using (var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
             {
 
@@ -59,19 +63,19 @@ public sealed class RegistryRetryHandler : DelegatingHandler
                 {
                     response = await base.SendAsync(request, attemptCancellation.Token).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (attempt < MaxAttempts && IsTransient(exception, cancellationToken))
+                catch (Exception exception) when (attempt < attempts && IsTransient(exception, cancellationToken))
                 {
                     delay = Backoff(attempt);
-                    _logger.LogDebug("{Method} {Path} failed ({Error}); attempt {Attempt} of {MaxAttempts}, retrying in {Delay} ms.", request.Method, request.RequestUri?.AbsolutePath, exception.GetType().Name, attempt, MaxAttempts, (int)delay.TotalMilliseconds);
+                    _logger.LogDebug("{Method} {Path} failed ({Error}); attempt {Attempt} of {MaxAttempts}, retrying in {Delay} ms.", request.Method, request.RequestUri?.AbsolutePath, exception.GetType().Name, attempt, attempts, (int)delay.TotalMilliseconds);
                     await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {AttemptTimeout.TotalSeconds:0} s ({MaxAttempts} attempts).", exception);
+                    throw new TimeoutException($"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {attemptTimeout.TotalSeconds:0} s ({attempt} attempt(s)).", exception);
                 }
 
-                if (attempt >= MaxAttempts || !IsRetryableStatus(request.Method, response.StatusCode))
+                if (attempt >= attempts || !IsRetryableStatus(request.Method, response.StatusCode))
                 {
                     return response;
                 }
@@ -83,12 +87,30 @@ public sealed class RegistryRetryHandler : DelegatingHandler
                 }
 
                 delay = retryAfter ?? Backoff(attempt);
-                _logger.LogDebug("{Method} {Path} answered {Status}; attempt {Attempt} of {MaxAttempts}, retrying in {Delay} ms.", request.Method, request.RequestUri?.AbsolutePath, (int)response.StatusCode, attempt, MaxAttempts, (int)delay.TotalMilliseconds);
+                _logger.LogDebug("{Method} {Path} answered {Status}; attempt {Attempt} of {MaxAttempts}, retrying in {Delay} ms.", request.Method, request.RequestUri?.AbsolutePath, (int)response.StatusCode, attempt, attempts, (int)delay.TotalMilliseconds);
                 response.Dispose();
             }
 
             await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The deadline of one attempt: the base timeout, plus the time the body takes at <see cref="MinimumTransferRate"/>.</summary>
+    internal TimeSpan TimeoutFor(HttpRequestMessage request)
+    {
+        if (AttemptTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return AttemptTimeout;
+        }
+
+        var length = request.Content?.Headers.ContentLength;
+        if (request.Content is not null && length is null)
+        {
+            return Timeout.InfiniteTimeSpan; // a body of unknown length: only the caller can judge its progress
+        }
+
+        var seconds = AttemptTimeout.TotalSeconds + ((double)(length ?? 0) / Math.Max(1, MinimumTransferRate));
+        return TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.FromDays(1).TotalSeconds));
     }
 
     /// <summary>Full jitter: a random wait between half and all of base·2^(attempt-1), capped.</summary>
@@ -115,11 +137,12 @@ public sealed class RegistryRetryHandler : DelegatingHandler
         return null;
     }
 
-    // A 500 is retried only on reads: distribution answers one transiently while a concurrent writer is linking the same
-    // manifest (seen with two clients pushing one image), while a 500 to a write is more often a lasting refusal.
+    // A 500 is retried only on idempotent methods, where sending again cannot do anything twice: distribution answers one
+    // transiently while a concurrent writer is linking the same manifest (seen with two clients pushing one image), and a
+    // manifest PUT by digest or tag stores the same bytes however often it is sent. POST and PATCH are not sent again.
     private static bool IsRetryableStatus(HttpMethod method, HttpStatusCode status)
         => status is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
-            || (status == HttpStatusCode.InternalServerError && (method == HttpMethod.Get || method == HttpMethod.Head));
+            || (status == HttpStatusCode.InternalServerError && (method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put || method == HttpMethod.Delete));
 
     private static bool IsTransient(Exception exception, CancellationToken cancellationToken) => exception switch
     {

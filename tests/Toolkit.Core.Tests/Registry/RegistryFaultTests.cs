@@ -205,9 +205,8 @@ public sealed class RegistryFaultTests(DistributionRegistryFixture registry, ITe
 
         // Then
         Assert.Equal(10, outcomes.Count);
-        // Only the injected 500s to a manifest PUT (not retried: a 500 to a write is taken as a refusal) may end a push.
-        Assert.True(outcomes.Count(o => o == "complete") >= 8, string.Join(", ", outcomes));
-        Assert.All(outcomes.Where(o => o != "complete"), o => Assert.StartsWith("TK1010", o, StringComparison.Ordinal));
+        // Every fault here is transient and retried (a 500 to a manifest PUT too: a PUT is idempotent), so every push completes.
+        Assert.All(outcomes, o => Assert.Equal("complete", o));
         Assert.All(new[] { FaultKind.Status, FaultKind.Delay, FaultKind.ResetRequestBody }, k => Assert.True(fired.GetValueOrDefault(k) > 0, $"no {k} fault fired"));
         Assert.True(await AssertNoDanglingManifestsAsync() >= outcomes.Count(o => o == "complete"));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(40), $"took {watch.Elapsed}: {string.Join(", ", outcomes)}");

@@ -145,7 +145,8 @@ public sealed class RegistryRetryHandlerTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.InternalServerError, "PUT")]
+    [InlineData(HttpStatusCode.InternalServerError, "POST")]
+    [InlineData(HttpStatusCode.InternalServerError, "PATCH")]
     [InlineData(HttpStatusCode.NotFound, "GET")]
     [InlineData(HttpStatusCode.Unauthorized, "GET")]
     public async Task Other_statuses_are_not_retried(HttpStatusCode status, string method)
@@ -155,7 +156,7 @@ public sealed class RegistryRetryHandlerTests
         using var invoker = Invoker(stub);
         using var request = new HttpRequestMessage(new HttpMethod(method), "http://registry.test/v2/a/manifests/v1")
         {
-            Content = method == "PUT" ? new ByteArrayContent([1, 2, 3]) : null,
+            Content = method is "POST" or "PATCH" ? new ByteArrayContent([1, 2, 3]) : null,
         };
 
         // When a request is sent
@@ -164,6 +165,70 @@ public sealed class RegistryRetryHandlerTests
         // Then it was sent once
         Assert.Equal(status, response.StatusCode);
         Assert.Equal(1, stub.Calls);
+    }
+
+    [Fact]
+    public async Task A_500_to_a_manifest_PUT_is_retried_because_a_PUT_is_idempotent()
+    {
+        // Given a registry that answers 500 once, then 201
+        var stub = new StubHttpHandler((_, call) => new HttpResponseMessage(call == 1 ? HttpStatusCode.InternalServerError : HttpStatusCode.Created));
+        using var invoker = Invoker(stub);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "http://registry.test/v2/a/manifests/v1") { Content = new ByteArrayContent([1, 2, 3]) };
+
+        // When the PUT is sent and the backoff passes
+        var sending = invoker.SendAsync(request, CancellationToken.None);
+        await StubHttpHandler.WaitUntilAsync(() => stub.Calls == 1);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        using var response = await sending;
+
+        // Then the second attempt stored it
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(2, stub.Calls);
+    }
+
+    [Fact]
+    public async Task An_upload_its_caller_recovers_is_sent_once_even_on_a_503()
+    {
+        // Given a PATCH marked as recovered by its caller (it asks the registry where the session stands instead)
+        var stub = new StubHttpHandler((_, _) => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        using var invoker = Invoker(stub);
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "http://registry.test/v2/a/blobs/uploads/1") { Content = new ByteArrayContent([1, 2, 3]) };
+        request.Options.Set(RegistryRequest.CallerRecovers, true);
+
+        // When
+        using var response = await invoker.SendAsync(request, CancellationToken.None);
+
+        // Then
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, stub.Calls);
+    }
+
+    [Theory]
+    [InlineData(0L, 100.0)]
+    [InlineData(32L * 1024 * 1024, 1124.0)]
+    [InlineData(512L * 1024 * 1024, 16_484.0)]
+    public void The_deadline_of_a_request_grows_with_its_body(long bodyBytes, double expectedSeconds)
+    {
+        // Given the defaults: 100 s, plus the body at 32 KiB/s
+        var handler = new RegistryRetryHandler(_time, NullLogger.Instance);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "http://registry.test/v2/a/blobs/uploads/1");
+        if (bodyBytes > 0)
+        {
+            request.Content = new StreamContent(Stream.Null);
+            request.Content.Headers.ContentLength = bodyBytes;
+        }
+
+        // When / Then
+        Assert.Equal(expectedSeconds, handler.TimeoutFor(request).TotalSeconds, precision: 3);
+    }
+
+    [Fact]
+    public void A_body_of_unknown_length_has_no_fixed_deadline()
+    {
+        var handler = new RegistryRetryHandler(_time, NullLogger.Instance);
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "http://registry.test/v2/a/blobs/uploads/1") { Content = new UnknownLengthContent() };
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, handler.TimeoutFor(request));
     }
 
     [Fact]
@@ -243,6 +308,17 @@ public sealed class RegistryRetryHandlerTests
         // Then the second timeout is reported as a TimeoutException
         await Assert.ThrowsAsync<TimeoutException>(() => sending);
         Assert.Equal(2, stub.Calls);
+    }
+
+    private sealed class UnknownLengthContent : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => Task.CompletedTask;
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     private sealed class HangingHandler : HttpMessageHandler

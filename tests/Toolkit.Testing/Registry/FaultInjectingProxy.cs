@@ -26,6 +26,18 @@ public enum FaultKind
 
     /// <summary>Answer 200 with <see cref="FaultRule.Body"/> (and the registry's headers other than length) instead of the registry's body.</summary>
     ReplaceResponseBody,
+
+    /// <summary>
+    /// Relay only the first <see cref="FaultRule.AfterBytes"/> bytes of the request body to the registry, then break both
+    /// connections: the registry holds a partial write, as after a network failure in the middle of an upload.
+    /// </summary>
+    ForwardPartialRequestBody,
+
+    /// <summary>Relay the request whole, then reset the connection instead of relaying the registry's answer (a lost answer).</summary>
+    DropResponse,
+
+    /// <summary>Relay the answer, but stop for <see cref="FaultRule.Delay"/> after <see cref="FaultRule.AfterBytes"/> bytes of its body.</summary>
+    StallResponseBody,
 }
 
 /// <summary>
@@ -193,7 +205,7 @@ public sealed class FaultInjectingProxy : IDisposable
             {
                 case FaultKind.Status:
                     await DrainAsync(request.InputStream);
-                    Answer(response, fault.StatusCode, null);
+                    Answer(response, fault.StatusCode, null, fault.Body);
                     _log.Enqueue(new(request.HttpMethod, path, fault.StatusCode, fault.Kind));
                     return;
                 case FaultKind.TooManyRequests:
@@ -245,7 +257,9 @@ public sealed class FaultInjectingProxy : IDisposable
         using var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, path));
         if (request.HasEntityBody)
         {
-            upstreamRequest.Content = new StreamContent(request.InputStream);
+            upstreamRequest.Content = new StreamContent(fault?.Kind == FaultKind.ForwardPartialRequestBody
+                ? new TruncatingStream(request.InputStream, fault.AfterBytes)
+                : request.InputStream);
             if (request.ContentLength64 >= 0)
             {
                 upstreamRequest.Content.Headers.ContentLength = request.ContentLength64;
@@ -266,7 +280,35 @@ public sealed class FaultInjectingProxy : IDisposable
             }
         }
 
-        using var upstreamResponse = await _upstream.SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await _upstream.SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead);
+        }
+        catch (HttpRequestException) when (fault?.Kind == FaultKind.ForwardPartialRequestBody)
+        {
+            _log.Enqueue(new(request.HttpMethod, path, 0, fault.Kind));
+            ResetConnection(context);
+            return;
+        }
+
+        using var upstreamResponse = sent;
+        if (fault?.Kind == FaultKind.ForwardPartialRequestBody)
+        {
+            // The registry answered before the body was cut (it had read all it wanted): still break the client's side.
+            _log.Enqueue(new(request.HttpMethod, path, 0, fault.Kind, $"registry answered {(int)upstreamResponse.StatusCode}"));
+            ResetConnection(context);
+            return;
+        }
+
+        if (fault?.Kind == FaultKind.DropResponse)
+        {
+            await upstreamResponse.Content.LoadIntoBufferAsync();
+            _log.Enqueue(new(request.HttpMethod, path, 0, fault.Kind, $"registry answered {(int)upstreamResponse.StatusCode}"));
+            ResetConnection(context);
+            return;
+        }
+
         response.StatusCode = (int)upstreamResponse.StatusCode;
         foreach (var header in upstreamResponse.Headers.Concat(upstreamResponse.Content.Headers))
         {
@@ -322,6 +364,17 @@ public sealed class FaultInjectingProxy : IDisposable
                     return;
                 }
 
+                if (fault?.Kind == FaultKind.StallResponseBody && written <= fault.AfterBytes && written + n > fault.AfterBytes)
+                {
+                    var part = (int)(fault.AfterBytes - written);
+                    await response.OutputStream.WriteAsync(buffer.AsMemory(0, part));
+                    await response.OutputStream.FlushAsync();
+                    await Task.Delay(fault.Delay);
+                    await response.OutputStream.WriteAsync(buffer.AsMemory(part, n - part));
+                    written += n;
+                    continue;
+                }
+
                 if (fault?.Kind == FaultKind.CorruptResponseBody && !corrupted)
                 {
                     buffer[n / 2] ^= 0x5A;
@@ -363,7 +416,7 @@ public sealed class FaultInjectingProxy : IDisposable
             : value;
     }
 
-    private static void Answer(HttpListenerResponse response, int status, string? retryAfter)
+    private static void Answer(HttpListenerResponse response, int status, string? retryAfter, byte[]? errorBody = null)
     {
         response.StatusCode = status;
         if (retryAfter is not null)
@@ -371,7 +424,7 @@ public sealed class FaultInjectingProxy : IDisposable
             response.AddHeader("Retry-After", retryAfter);
         }
 
-        var body = "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"injected fault\"}]}"u8.ToArray();
+        var body = errorBody ?? "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"injected fault\"}]}"u8.ToArray();
         response.ContentType = "application/json";
         response.ContentLength64 = body.Length;
         response.OutputStream.Write(body);
@@ -384,5 +437,45 @@ public sealed class FaultInjectingProxy : IDisposable
         while (await stream.ReadAsync(buffer) > 0)
         {
         }
+    }
+
+    /// <summary>Passes the first bytes of a request body through, then fails as a dropped connection would.</summary>
+    private sealed class TruncatingStream(Stream inner, long limit) : Stream
+    {
+        private long _passed;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_passed >= limit)
+            {
+                throw new IOException("connection dropped by the fault proxy");
+            }
+
+            var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, limit - _passed)], cancellationToken);
+            _passed += read;
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
