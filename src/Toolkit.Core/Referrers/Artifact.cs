@@ -111,6 +111,39 @@ public sealed class ArtifactBlob
         }
     }
 
+    /// <summary>The media type a file gets when none is given.</summary>
+    public const string DefaultFileMediaType = "application/octet-stream";
+
+    /// <summary>
+    /// Splits <c>&lt;path&gt;[:&lt;mediaType&gt;]</c> (the command line's <c>--file</c>): the text after the last ':' is the media
+    /// type when it has a '/', so <c>C:\sbom.json</c> stays a path; without one the type is <see cref="DefaultFileMediaType"/>.
+    /// </summary>
+    public static (string Path, string MediaType) ParseFileSpec(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var colon = spec.LastIndexOf(':');
+        if (colon > 0 && spec[(colon + 1)..].Contains('/', StringComparison.Ordinal))
+        {
+            var mediaType = spec[(colon + 1)..];
+            MediaTypeRules.Check(mediaType, $"media type of {spec[..colon]}");
+            return (spec[..colon], mediaType);
+        }
+
+        if (spec.Length == 0 || colon == spec.Length - 1)
+        {
+            throw new ToolkitException(ErrorCodes.ArtifactFileNotFound, $"'{spec}' names no file; write <path>[:<mediaType>], e.g. sbom.spdx.json:application/spdx+json.");
+        }
+
+        return (spec, DefaultFileMediaType);
+    }
+
+    /// <summary>A blob from <c>&lt;path&gt;[:&lt;mediaType&gt;]</c> (see <see cref="ParseFileSpec"/>).</summary>
+    public static Task<ArtifactBlob> FromFileSpecAsync(string spec, CancellationToken cancellationToken)
+    {
+        var (path, mediaType) = ParseFileSpec(spec);
+        return FromFileAsync(path, mediaType, cancellationToken);
+    }
+
     /// <summary>Opens the bytes; whoever stores them checks them against <see cref="Descriptor"/>.</summary>
     public Task<Stream> OpenAsync(CancellationToken cancellationToken)
     {

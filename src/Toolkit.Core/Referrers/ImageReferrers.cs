@@ -17,12 +17,14 @@ public sealed class ImageReferrers
     private readonly IRegistryClientFactory? _registryClients;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ReferrerOptions _options;
+    private readonly ILogger _logger;
 
     public ImageReferrers(IRegistryClientFactory? registryClients = null, ILoggerFactory? loggerFactory = null, ReferrerOptions? options = null)
     {
         _registryClients = registryClients;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _options = options ?? new ReferrerOptions();
+        _logger = _loggerFactory.CreateLogger<ImageReferrers>();
     }
 
     /// <summary>Attaches <paramref name="artifact"/> to the image at <paramref name="image"/>.</summary>
@@ -48,6 +50,7 @@ public sealed class ImageReferrers
 
         var (store, subject) = await OpenAsync(image, cancellationToken).ConfigureAwait(false);
         var listing = await store.ListAsync(subject, artifactType, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("{Count} referrer(s) of {Subject} at {Location}, from {Source}.", listing.Referrers.Count, subject.Digest, image, listing.Source);
         return listing with { Location = image.ToString() };
     }
 
