@@ -176,12 +176,12 @@ internal static partial class MediaTypeRules
         {
             throw new ToolkitException(
                 ErrorCodes.InvalidArtifactType,
-                $"The {what} '{RegistryText(value)}' is not a media type: write type/subtype (letters, digits and !#$&^_.+-, at most 127 characters each), "
+                $"The {what} '{Shown(value)}' is not a media type: write type/subtype (letters, digits and !#$&^_.+-, at most 127 characters each), "
                 + "without parameters such as ';charset=', e.g. application/spdx+json.");
         }
     }
 
-    private static string RegistryText(string? value) => value is null ? string.Empty : Registry.RegistryErrors.Trim(value);
+    private static string Shown(string? value) => value is null ? string.Empty : Registry.RegistryErrors.Trim(value);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
