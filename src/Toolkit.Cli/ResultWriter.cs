@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Referrers;
 using Toolkit.Core.Registry;
 
 namespace Toolkit.Cli;
@@ -151,6 +152,44 @@ internal static class ResultWriter
             CultureInfo.InvariantCulture,
             $"Pushed {result.Destination} {result.Root.Digest}  {result.BlobsUploaded} uploaded ({FormatSize(result.BytesUploaded)}), {result.BlobsMounted} mounted, {result.BlobsSkipped} already there");
         await host.Output.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The referrer's digest for people and scripts; with <c>--json</c>, its descriptor (with artifactType and annotations).</summary>
+    public static async Task WriteAttachAsync(CliHost host, ParseResult parseResult, AttachedReferrer attached, CancellationToken cancellationToken)
+    {
+        var text = host.Json(parseResult)
+            ? Descriptor(attached.Referrer.Descriptor).ToJsonString(s_json)
+            : attached.Referrer.Digest.ToString();
+        await host.Output.WriteLineAsync(text.AsMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A table of the referrers; with <c>--json</c>, a list of their descriptors.</summary>
+    public static async Task WriteReferrersAsync(CliHost host, ParseResult parseResult, ReferrerListing listing, CancellationToken cancellationToken)
+    {
+        if (host.Json(parseResult))
+        {
+            var json = new JsonArray([.. listing.Referrers.Select(r => (JsonNode)Descriptor(r.Descriptor))]);
+            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (listing.Referrers.Count == 0)
+        {
+            var filter = listing.ArtifactType is null ? string.Empty : $" with artifact type {listing.ArtifactType}";
+            await host.Output.WriteLineAsync($"No referrers of {listing.Subject.Digest} at {listing.Location}{filter}.".AsMemory(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var typeWidth = Math.Max("ARTIFACT TYPE".Length, listing.Referrers.Max(r => (r.ArtifactType ?? "-").Length));
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{"DIGEST",-71}  {"ARTIFACT TYPE".PadRight(typeWidth)}  {"SIZE",10}  CREATED").AppendLine();
+        foreach (var referrer in listing.Referrers)
+        {
+            var created = referrer.Annotations.TryGetValue(AnnotationKeys.Created, out var value) ? value : "-";
+            text.Append(CultureInfo.InvariantCulture, $"{referrer.Digest,-71}  {(referrer.ArtifactType ?? "-").PadRight(typeWidth)}  {FormatSize(referrer.Descriptor.Size),10}  {created}").AppendLine();
+        }
+
+        await host.Output.WriteAsync(text.ToString().AsMemory(), cancellationToken).ConfigureAwait(false);
     }
 
     private static JsonObject Descriptor(Descriptor descriptor)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Referrers;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
@@ -16,6 +17,8 @@ internal static class ImageCommands
         image.Add(CreateBuild(host));
         image.Add(CreateInspect(host));
         image.Add(CreatePush(host));
+        image.Add(CreateAttach(host));
+        image.Add(CreateReferrers(host));
         return image;
     }
 
@@ -135,6 +138,55 @@ internal static class ImageCommands
             var result = await new RegistryPusher(host.RegistryClients(parseResult), host.LoggerFactory).PushAsync(
                 ImageLocation.Parse(parseResult.GetValue(source)!), ImageLocation.Parse(parseResult.GetValue(destination)!), options, cancellationToken).ConfigureAwait(false);
             await ResultWriter.WritePushAsync(host, parseResult, result, cancellationToken).ConfigureAwait(false);
+            return ToolkitCommandLine.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateAttach(CliHost host)
+    {
+        var location = new Argument<string>("image") { Description = "The image to attach to (the subject): a registry reference or oci:<dir>[:<tag>]." };
+        var artifactType = new Option<string>("--artifact-type") { Description = "The artifact's type, a media type such as application/spdx+json or application/vnd.cncf.notary.signature.", Required = true };
+        var files = new Option<string[]>("--file") { Description = "A file to attach, one layer each: <path>[:<mediaType>] (default application/octet-stream). Repeatable." };
+        var config = new Option<string?>("--config") { Description = "A config blob, <path>:<mediaType> (default: the empty config application/vnd.oci.empty.v1+json)." };
+        var annotations = new Option<string[]>("--annotation") { Description = "Manifest annotation KEY=VALUE (e.g. org.opencontainers.image.created=...). Repeatable." };
+        var command = new Command("attach", "Attach an artifact (SBOM, signature, attestation) to an image as an OCI 1.1 referrer; prints the referrer's digest.")
+        {
+            location, artifactType, files, config, annotations,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var layers = new List<ArtifactBlob>();
+            foreach (var file in parseResult.GetValue(files) ?? [])
+            {
+                layers.Add(await ArtifactBlob.FromFileSpecAsync(file, cancellationToken).ConfigureAwait(false));
+            }
+
+            var artifact = new Artifact
+            {
+                ArtifactType = parseResult.GetValue(artifactType)!,
+                Layers = layers,
+                Config = parseResult.GetValue(config) is { } configSpec ? await ArtifactBlob.FromFileSpecAsync(configSpec, cancellationToken).ConfigureAwait(false) : null,
+                Annotations = BuildInputs.ParsePairs(parseResult.GetValue(annotations), "--annotation"),
+            };
+            var attached = await new ImageReferrers(host.RegistryClients(parseResult), host.LoggerFactory)
+                .AttachAsync(ImageLocation.Parse(parseResult.GetValue(location)!), artifact, cancellationToken).ConfigureAwait(false);
+            await ResultWriter.WriteAttachAsync(host, parseResult, attached, cancellationToken).ConfigureAwait(false);
+            return ToolkitCommandLine.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateReferrers(CliHost host)
+    {
+        var location = new Argument<string>("image") { Description = "The image (the subject): a registry reference or oci:<dir>[:<tag>]." };
+        var artifactType = new Option<string?>("--artifact-type") { Description = "Only referrers of this artifact type." };
+        var command = new Command("referrers", "List the artifacts attached to an image (OCI 1.1 referrers): Referrers API, else the referrers tag schema.") { location, artifactType };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var listing = await new ImageReferrers(host.RegistryClients(parseResult), host.LoggerFactory)
+                .ListAsync(ImageLocation.Parse(parseResult.GetValue(location)!), parseResult.GetValue(artifactType), cancellationToken).ConfigureAwait(false);
+            await ResultWriter.WriteReferrersAsync(host, parseResult, listing, cancellationToken).ConfigureAwait(false);
             return ToolkitCommandLine.Success;
         });
         return command;

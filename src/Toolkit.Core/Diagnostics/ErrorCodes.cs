@@ -13,6 +13,11 @@ public static class ErrorCodes
     public static readonly ErrorCode InvalidParallelism = new("TK1052", ErrorKind.InvalidInput, "Invalid upload parallelism or chunk size");
     public static readonly ErrorCode BlobUploadUnconfirmed = new("TK1080", ErrorKind.Error, "The registry did not confirm a blob upload");
     public static readonly ErrorCode BlobUploadInterrupted = new("TK1081", ErrorKind.Error, "A blob upload was interrupted and could not be completed");
+    public static readonly ErrorCode InvalidArtifactType = new("TK1100", ErrorKind.InvalidInput, "Invalid artifact type or media type");
+    public static readonly ErrorCode ArtifactFileNotFound = new("TK1101", ErrorKind.InvalidInput, "Artifact file not found");
+    public static readonly ErrorCode ReferrersResponseInvalid = new("TK1102", ErrorKind.Error, "Invalid answer from the Referrers API");
+    public static readonly ErrorCode ReferrersTagNotAnIndex = new("TK1103", ErrorKind.Error, "The referrers tag does not hold an image index");
+    public static readonly ErrorCode ReferrersIndexUpdateLost = new("TK1104", ErrorKind.Error, "The referrers tag could not be updated");
     public static readonly ErrorCode RegistryUnreachable = new("TK1001", ErrorKind.Error, "Registry cannot be reached");
     public static readonly ErrorCode RegistryUnauthorized = new("TK1002", ErrorKind.Error, "Registry authentication failed");
     public static readonly ErrorCode RegistryDenied = new("TK1003", ErrorKind.Error, "Registry denied access");

@@ -78,9 +78,25 @@ internal sealed record ManifestProbe
     [JsonPropertyName("mediaType")]
     public string? MediaType { get; init; }
 
+    [JsonPropertyName("artifactType")]
+    public string? ArtifactType { get; init; }
+
     [JsonPropertyName("config")]
     public Descriptor? Config { get; init; }
 
     [JsonPropertyName("manifests")]
     public IReadOnlyList<Descriptor>? Manifests { get; init; }
+
+    [JsonPropertyName("subject")]
+    public Descriptor? Subject { get; init; }
+
+    [JsonPropertyName("annotations")]
+    public SortedDictionary<string, string>? Annotations { get; init; }
+
+    /// <summary>
+    /// The artifact type a referrer list gives this manifest or index: its <c>artifactType</c>, else (manifests only) its
+    /// config's media type (distribution spec, listing referrers).
+    /// </summary>
+    [JsonIgnore]
+    public string? EffectiveArtifactType => ArtifactType ?? (Manifests is null ? Config?.MediaType : null);
 }

@@ -35,6 +35,9 @@ public static class OciJson
 
     public static Descriptor ParseDescriptor(ReadOnlySpan<byte> json) => Parse(json, Context.Descriptor, "descriptor");
 
+    /// <summary>The fields of a manifest or index that tell what it is (and what it refers to), without its full shape.</summary>
+    internal static ManifestProbe Probe(ReadOnlySpan<byte> json) => Parse(json, Context.ManifestProbe, "manifest");
+
     /// <summary>
     /// The media type of a manifest or index whose descriptor did not say (or to check that it did):
     /// the <c>mediaType</c> field when present, else guessed from the shape as the spec allows.

@@ -5,6 +5,24 @@ namespace Toolkit.Core.Registry;
 /// <summary>A manifest or index as a registry returned it: the exact bytes and what the registry said they are.</summary>
 public sealed record RegistryManifest(Descriptor Descriptor, byte[] Content);
 
+/// <summary>What the registry said when it stored a manifest.</summary>
+public sealed record ManifestPutResult
+{
+    /// <summary>
+    /// The digest the registry answered in <c>OCI-Subject</c>: it processed the manifest's <c>subject</c>, so its Referrers API
+    /// lists the manifest. Null when it did not answer one (no Referrers API, or no subject).
+    /// </summary>
+    public Digest? Subject { get; init; }
+}
+
+/// <summary>
+/// What the Referrers API listed for a subject: descriptors of the manifests that name it, already filtered by artifact type
+/// when one was asked for.
+/// </summary>
+/// <param name="Manifests">The referrers, with <c>artifactType</c> and the manifests' annotations, in the registry's order.</param>
+/// <param name="FilteredByRegistry">Whether the registry said (<c>OCI-Filters-Applied: artifactType</c>) that it applied the filter itself.</param>
+public sealed record RegistryReferrers(IReadOnlyList<Descriptor> Manifests, bool FilteredByRegistry);
+
 /// <summary>How blobs are uploaded (sizes in bytes).</summary>
 public sealed record BlobUploadOptions
 {
@@ -34,8 +52,11 @@ public interface IRegistryClient
     /// <summary>The descriptor of the manifest at a tag or digest (<c>HEAD</c>); null when not found.</summary>
     Task<Descriptor?> HeadManifestAsync(string repository, string reference, IReadOnlyList<string> accept, CancellationToken cancellationToken);
 
-    /// <summary>Puts a manifest under a tag or its digest; the registry's <c>Docker-Content-Digest</c>, when sent, must equal ours.</summary>
-    Task PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+    /// <summary>
+    /// Puts a manifest under a tag or its digest; the registry's <c>Docker-Content-Digest</c>, when sent, must equal ours.
+    /// The result says whether the registry processed the manifest's subject (<c>OCI-Subject</c>).
+    /// </summary>
+    Task<ManifestPutResult> PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
     /// <summary>The size of a blob the repository has (<c>HEAD</c>); null when it has none.</summary>
     Task<long?> HeadBlobAsync(string repository, Digest digest, CancellationToken cancellationToken);
@@ -48,6 +69,13 @@ public interface IRegistryClient
 
     /// <summary>Uploads a blob (monolithic or chunked); <paramref name="progress"/> gets the bytes sent so far.</summary>
     Task PushBlobAsync(string repository, Descriptor descriptor, Stream content, BlobUploadOptions options, IProgress<long>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;[?artifactType=]</c>, following <c>Link</c> pagination: the manifests whose
+    /// <c>subject</c> is <paramref name="subject"/>, only those of <paramref name="artifactType"/> when it is given (filtered here
+    /// when the registry did not). Null when the registry has no Referrers API (it answered 404).
+    /// </summary>
+    Task<RegistryReferrers?> GetReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken);
 
     /// <summary>Every tag of the repository, following <c>Link</c> pagination.</summary>
     Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken);

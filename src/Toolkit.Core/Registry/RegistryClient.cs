@@ -23,6 +23,7 @@ public sealed class RegistryClient : IRegistryClient
 
     private const int MaxRedirects = 5;
     private const int MaxTagPages = 10_000;
+    private const int MaxReferrerPages = 100;
 
     private readonly HttpClient _http;
     private readonly Uri _baseUri;
@@ -108,7 +109,7 @@ public sealed class RegistryClient : IRegistryClient
         return new Descriptor(mediaType, digest, response.Content.Headers.ContentLength ?? 0);
     }
 
-    public async Task PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public async Task<ManifestPutResult> PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         using var request = new HttpRequestMessage(HttpMethod.Put, RepositoryUri(repository, $"manifests/{Uri.EscapeDataString(reference)}"))
@@ -123,7 +124,9 @@ public sealed class RegistryClient : IRegistryClient
             throw new ToolkitException(ErrorCodes.RegistryDigestMismatch, $"The registry {Registry} stored the manifest for {repository}:{reference} as {returned}, but its digest is {descriptor.Digest}. The registry changed the content; the push is not trustworthy.");
         }
 
-        _logger.LogDebug("Put manifest {Digest} as {Repository}:{Reference} on {Registry}.", descriptor.Digest, repository, reference, Registry);
+        var subject = response.Headers.TryGetValues("OCI-Subject", out var subjects) && Digest.TryParse(subjects.FirstOrDefault()?.Trim(), out var s) ? s : null;
+        _logger.LogDebug("Put manifest {Digest} as {Repository}:{Reference} on {Registry}; OCI-Subject {Subject}.", descriptor.Digest, repository, reference, Registry, subject?.ToString() ?? "(none)");
+        return new ManifestPutResult { Subject = subject };
     }
 
     public async Task<long?> HeadBlobAsync(string repository, Digest digest, CancellationToken cancellationToken)
@@ -434,6 +437,47 @@ public sealed class RegistryClient : IRegistryClient
         return true;
     }
 
+    public async Task<RegistryReferrers?> GetReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var what = $"referrers of {subject}";
+        Uri? next = RepositoryUri(repository, $"referrers/{subject}" + (artifactType is null ? string.Empty : $"?artifactType={Uri.EscapeDataString(artifactType)}"));
+        var manifests = new List<Descriptor>();
+        var filteredByRegistry = artifactType is not null;
+        for (var page = 0; next is not null; page++)
+        {
+            if (page >= MaxReferrerPages)
+            {
+                throw new ToolkitException(ErrorCodes.ReferrersResponseInvalid, $"The registry {Registry} listed the {what} in {repository} over more than {MaxReferrerPages} pages; the list is refused.");
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, next);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypes.OciIndex));
+            using var response = await SendAsync(request, repository, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound && page == 0)
+            {
+                // A registry with the API never answers 404 here (distribution spec); without it, the route is unknown.
+                _logger.LogDebug("{Registry} has no Referrers API (404 for {Path}).", Registry, request.RequestUri!.AbsolutePath);
+                return null;
+            }
+
+            await EnsureSuccessAsync(response, repository, cancellationToken).ConfigureAwait(false);
+            if (response.Content.Headers.ContentLength is > MaxManifestBytes)
+            {
+                throw TooLarge(repository, what);
+            }
+
+            var body = await ReadBoundedAsync(response, repository, what, cancellationToken).ConfigureAwait(false);
+            manifests.AddRange(ParseReferrersPage(body, repository, what));
+            filteredByRegistry &= FiltersApplied(response).Contains("artifactType");
+            next = NextLink(request.RequestUri!, response);
+        }
+
+        // The filter is applied here whatever the registry said: the registry is not trusted to have applied it right.
+        IReadOnlyList<Descriptor> result = artifactType is null ? manifests : [.. manifests.Where(m => m.ArtifactType == artifactType)];
+        return new RegistryReferrers(result, filteredByRegistry);
+    }
+
     public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken)
     {
         var tags = new List<string>();
@@ -648,6 +692,31 @@ public sealed class RegistryClient : IRegistryClient
 
         return mediaType ?? MediaTypes.OciManifest;
     }
+
+    private IReadOnlyList<Descriptor> ParseReferrersPage(byte[] body, string repository, string what)
+    {
+        ImageIndex index;
+        try
+        {
+            index = OciJson.ParseIndex(body);
+        }
+        catch (ToolkitException exception)
+        {
+            throw new ToolkitException(ErrorCodes.ReferrersResponseInvalid, $"The registry {Registry} answered the {what} in {repository} with something that is not an image index: {exception.Message}", exception);
+        }
+
+        if (index.MediaType is { } mediaType && mediaType != MediaTypes.OciIndex)
+        {
+            throw new ToolkitException(ErrorCodes.ReferrersResponseInvalid, $"The registry {Registry} answered the {what} in {repository} with a '{RegistryErrors.Trim(mediaType)}', not an OCI image index.");
+        }
+
+        return index.Manifests;
+    }
+
+    private static HashSet<string> FiltersApplied(HttpResponseMessage response)
+        => response.Headers.TryGetValues("OCI-Filters-Applied", out var values)
+            ? values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToHashSet(StringComparer.Ordinal)
+            : [];
 
     private static Digest? DigestHeader(HttpResponseMessage response)
         => response.Headers.TryGetValues("Docker-Content-Digest", out var values) && Digest.TryParse(values.FirstOrDefault()?.Trim(), out var digest)

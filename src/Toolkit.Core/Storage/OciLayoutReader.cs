@@ -83,6 +83,68 @@ internal sealed class OciLayoutReader
         };
     }
 
+    /// <summary>
+    /// The descriptor a reference names, like <see cref="Resolve"/>; with no reference, entries that are referrers (manifests
+    /// with a <c>subject</c>: signatures, SBOMs attached to the image) do not count, so an image with its referrers is still
+    /// the only image.
+    /// </summary>
+    public async Task<Descriptor> ResolveAsync(string? reference, string displayName, CancellationToken cancellationToken)
+    {
+        if (reference is not null || Index.Manifests.Count <= 1)
+        {
+            return Resolve(reference, displayName);
+        }
+
+        var images = new List<Descriptor>();
+        foreach (var entry in Index.Manifests)
+        {
+            if (!await IsReferrerAsync(entry, cancellationToken).ConfigureAwait(false))
+            {
+                images.Add(entry);
+            }
+        }
+
+        return images.Count switch
+        {
+            1 => images[0],
+            0 => throw new ToolkitException(ErrorCodes.ImageNotFound, $"{displayName} holds only referrers (artifacts attached to images), no image."),
+            _ => throw new ToolkitException(
+                ErrorCodes.AmbiguousImage,
+                $"{displayName} holds {images.Count} images; name one with ':<ref>'. Available: {DescribeEntries(images)}."),
+        };
+    }
+
+    private async Task<bool> IsReferrerAsync(Descriptor entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadReferrerAsync(entry, cancellationToken).ConfigureAwait(false) is not null;
+        }
+        catch (ToolkitException)
+        {
+            // A missing or unreadable entry is not known to be a referrer; it counts as an image, as it did before referrers.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// When <paramref name="entry"/> is a manifest or index with a <c>subject</c>: that subject, and the entry described as
+    /// referrer lists describe it (<c>artifactType</c>, else the config's media type; the manifest's annotations). Else null.
+    /// </summary>
+    public async Task<(Descriptor Subject, Descriptor Referrer)?> ReadReferrerAsync(Descriptor entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if ((!MediaTypes.IsManifest(entry.MediaType) && !MediaTypes.IsIndex(entry.MediaType)) || entry.Size > MaxSmallFileSize)
+        {
+            return null;
+        }
+
+        var probe = OciJson.Probe(await ReadContentAsync(entry, cancellationToken).ConfigureAwait(false));
+        return probe.Subject is { } subject
+            ? (subject, new Descriptor(entry.MediaType, entry.Digest, entry.Size) { ArtifactType = probe.EffectiveArtifactType, Annotations = probe.Annotations })
+            : null;
+    }
+
     /// <summary>Finds an entry matching any of the names (used for archives that name images several ways).</summary>
     public Descriptor? TryFind(Func<Descriptor, bool> predicate) => Index.Manifests.LastOrDefault(predicate);
 
@@ -165,8 +227,10 @@ internal sealed class OciLayoutReader
         }
     }
 
-    private string DescribeEntries()
-        => Index.Manifests.Count == 0
+    private string DescribeEntries() => DescribeEntries(Index.Manifests);
+
+    private static string DescribeEntries(IReadOnlyList<Descriptor> entries)
+        => entries.Count == 0
             ? "(none)"
-            : string.Join(", ", Index.Manifests.Select(d => d.RefName is { } name ? $"{name} ({d.Digest})" : d.Digest.ToString()));
+            : string.Join(", ", entries.Select(d => d.RefName is { } name ? $"{name} ({d.Digest})" : d.Digest.ToString()));
 }

@@ -47,10 +47,7 @@ public sealed class OciLayoutSource : IImageSource
     }
 
     public Task<Descriptor> ResolveAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(_reader.Resolve(_reference, DisplayName));
-    }
+        => _reader.ResolveAsync(_reference, DisplayName, cancellationToken);
 
     public Task<byte[]> ReadContentAsync(Descriptor descriptor, CancellationToken cancellationToken)
         => _reader.ReadContentAsync(descriptor, cancellationToken);

@@ -49,6 +49,15 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
     /// <summary>Whether the registry honours cross-repository mount requests (some refuse and start an upload).</summary>
     public bool SupportsMount { get; set; } = true;
 
+    /// <summary>
+    /// Whether the registry has the Referrers API: it answers <c>OCI-Subject</c> to manifests with a subject and lists referrers.
+    /// Off by default, like the distribution registry 2.8.
+    /// </summary>
+    public bool SupportsReferrersApi { get; set; }
+
+    /// <summary>Runs after each manifest put is stored (repository, reference), e.g. to play a concurrent writer.</summary>
+    public Func<string, string, Task>? AfterManifestPut { get; set; }
+
     /// <summary>Manifests the registry refused because content they name was missing (must stay empty).</summary>
     public ConcurrentQueue<string> Violations { get; } = new();
 
@@ -136,7 +145,44 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
         public async Task<Descriptor?> HeadManifestAsync(string repository, string reference, IReadOnlyList<string> accept, CancellationToken cancellationToken)
             => (await GetManifestAsync(repository, reference, accept, cancellationToken))?.Descriptor;
 
-        public Task PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        public async Task<ManifestPutResult> PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        {
+            var subject = Store(repository, reference, descriptor, content);
+            if (registry.AfterManifestPut is { } after)
+            {
+                await after(repository, reference);
+            }
+
+            return new ManifestPutResult { Subject = registry.SupportsReferrersApi ? subject : null };
+        }
+
+        public Task<RegistryReferrers?> GetReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken)
+        {
+            if (!registry.SupportsReferrersApi)
+            {
+                return Task.FromResult<RegistryReferrers?>(null);
+            }
+
+            var referrers = new List<Descriptor>();
+            foreach (var manifest in registry.RepoOf(repository).Manifests.Values.OrderBy(m => m.Descriptor.Digest.ToString(), StringComparer.Ordinal))
+            {
+                if (!MediaTypes.IsManifest(manifest.Descriptor.MediaType))
+                {
+                    continue;
+                }
+
+                var parsed = OciJson.ParseManifest(manifest.Content);
+                var type = parsed.ArtifactType ?? parsed.Config.MediaType;
+                if (parsed.Subject?.Digest == subject && (artifactType is null || type == artifactType))
+                {
+                    referrers.Add(manifest.Descriptor with { ArtifactType = type, Annotations = parsed.Annotations });
+                }
+            }
+
+            return Task.FromResult<RegistryReferrers?>(new RegistryReferrers(referrers, artifactType is not null));
+        }
+
+        private Digest? Store(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content)
         {
             if (registry.FailManifestPut(reference))
             {
@@ -160,13 +206,13 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
             }
 
             registry._events.Enqueue(new RegistryEvent(Digest.TryParse(reference, out _) ? "PutManifest" : "PutTag", repository, reference));
-            repo.Manifests[actual.ToString()] = new RegistryManifest(descriptor with { Platform = null, Annotations = null }, bytes);
+            repo.Manifests[actual.ToString()] = new RegistryManifest(descriptor with { Platform = null, Annotations = null, ArtifactType = null }, bytes);
             if (!Digest.TryParse(reference, out _))
             {
                 repo.Tags[reference] = actual;
             }
 
-            return Task.CompletedTask;
+            return MediaTypes.IsManifest(descriptor.MediaType) ? OciJson.ParseManifest(bytes).Subject?.Digest : OciJson.ParseIndex(bytes).Subject?.Digest;
         }
 
         public Task<long?> HeadBlobAsync(string repository, Digest digest, CancellationToken cancellationToken)
