@@ -22,6 +22,18 @@ public sealed record PushOptions
     /// <summary>How blobs are uploaded to a registry (chunk size, monolithic threshold).</summary>
     public BlobUploadOptions Upload { get; init; } = new();
 
+    /// <summary>
+    /// The manifest format to write: null keeps the source's bytes (and digests); OCI or Docker converts manifests and
+    /// indexes that are in the other format (<see cref="ConvertingImageSource"/>), so their digests change.
+    /// </summary>
+    public ImageFormat? Format { get; init; }
+
+    /// <summary>
+    /// Told where each blob, manifest and index stands (<see cref="BlobProgress"/>). Called on the uploading threads,
+    /// several at once when uploads run in parallel, in order for any one item: implementations must be thread-safe and quick.
+    /// </summary>
+    public IProgress<BlobProgress>? Progress { get; init; }
+
     /// <summary>A chunk size as people write it: bytes, or a number with K, M or G (binary: 5M is 5 MiB).</summary>
     public static int ParseChunkSize(string text)
     {
@@ -59,7 +71,7 @@ public sealed record PushResult
     /// <summary>The destination, as given.</summary>
     public required string Destination { get; init; }
 
-    /// <summary>The manifest or index committed at the destination; its digest is the source's.</summary>
+    /// <summary>The manifest or index committed at the destination; its digest is the source's unless <see cref="PushOptions.Format"/> converted it.</summary>
     public required Descriptor Root { get; init; }
 
     /// <summary>Tags applied at the destination.</summary>
@@ -84,7 +96,8 @@ public sealed record PushResult
 /// <summary>
 /// Copies an image from any location to any other, and to registries fast: every blob of every platform is uploaded
 /// in parallel (bounded), blobs the destination has are skipped and blobs in a sibling repository are mounted; then
-/// manifests and indexes go, exactly as read (digests never change), children before parents; tags last.
+/// manifests and indexes go, exactly as read (digests never change) unless a format conversion was asked for,
+/// children before parents; tags last.
 /// </summary>
 public sealed class RegistryPusher
 {
@@ -144,12 +157,26 @@ public sealed class RegistryPusher
             }
         }
 
+        if (options.Format is { } format)
+        {
+            // Owns nothing (the caller disposes the source it gave), so it needs no disposal of its own.
+            source = new ConvertingImageSource(source, format, _loggerFactory.CreateLogger<ConvertingImageSource>());
+        }
+
+        var progress = options.Progress;
         var root = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var graph = new ImageGraph();
         await graph.WalkAsync(source, root, depth: 0, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation(
             "Pushing {Digest} from {Source} to {Destination}: {Manifests} manifest(s), {Blobs} blob(s)",
             root.Digest, source.DisplayName, destination.DisplayName, graph.Nodes.Count, graph.Blobs.Count);
+        if (progress is not null)
+        {
+            foreach (var item in graph.Blobs.Concat(graph.Nodes.Select(n => n.Descriptor)))
+            {
+                progress.Report(BlobProgress.Of(item, BlobTransferState.Waiting, 0));
+            }
+        }
 
         var skipped = 0;
         var mounted = 0;
@@ -165,10 +192,12 @@ public sealed class RegistryPusher
                 if (destination is RegistryImageDestination registry && registry.WasMounted(blob.Digest))
                 {
                     Interlocked.Increment(ref mounted);
+                    progress?.Report(BlobProgress.Of(blob, BlobTransferState.Mounted, 0));
                 }
                 else
                 {
                     Interlocked.Increment(ref skipped);
+                    progress?.Report(BlobProgress.Of(blob, BlobTransferState.Skipped, 0));
                     _logger.LogDebug("{Digest} is already at {Destination}", blob.Digest, destination.DisplayName);
                 }
 
@@ -176,6 +205,11 @@ public sealed class RegistryPusher
             }
 
             var stream = await source.OpenBlobAsync(blob, token).ConfigureAwait(false);
+            if (progress is not null)
+            {
+                stream = new ProgressReadStream(stream, blob, progress);
+            }
+
             await using (stream.ConfigureAwait(false))
             {
                 await destination.PutBlobAsync(blob, stream, token).ConfigureAwait(false);
@@ -183,6 +217,7 @@ public sealed class RegistryPusher
 
             Interlocked.Increment(ref uploaded);
             Interlocked.Add(ref bytes, blob.Size);
+            progress?.Report(BlobProgress.Of(blob, BlobTransferState.Done, blob.Size));
             _logger.LogDebug("Sent {Digest} ({Size} bytes) to {Destination}", blob.Digest, blob.Size, destination.DisplayName);
         }).ConfigureAwait(false);
 
@@ -192,6 +227,11 @@ public sealed class RegistryPusher
             {
                 await destination.PutContentAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
                 bytes += content.Length;
+                progress?.Report(BlobProgress.Of(descriptor, BlobTransferState.Done, content.Length));
+            }
+            else
+            {
+                progress?.Report(BlobProgress.Of(descriptor, BlobTransferState.Skipped, 0));
             }
         }
 
