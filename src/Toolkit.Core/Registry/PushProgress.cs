@@ -25,7 +25,8 @@ public enum BlobTransferState
 /// One step of a push, for progress displays: per item, <see cref="BlobTransferState.Waiting"/> first, then either
 /// <see cref="BlobTransferState.Skipped"/>, <see cref="BlobTransferState.Mounted"/>, or
 /// <see cref="BlobTransferState.Uploading"/> (one or more, with growing <see cref="BytesDone"/>) and
-/// <see cref="BlobTransferState.Done"/>. Manifests and indexes come after the blobs and are never mounted.
+/// <see cref="BlobTransferState.Done"/>. Manifests and indexes come after the blobs, are never mounted, and are
+/// <see cref="BlobTransferState.Done"/> once the destination committed them.
 /// </summary>
 public sealed record BlobProgress(Digest Digest, string MediaType, long Size, BlobTransferState State, long BytesDone)
 {

@@ -221,13 +221,15 @@ public sealed class RegistryPusher
             _logger.LogDebug("Sent {Digest} ({Size} bytes) to {Destination}", blob.Digest, blob.Size, destination.DisplayName);
         }).ConfigureAwait(false);
 
+        // A registry destination sends manifests when it commits, so they are reported done after that.
+        var sent = new List<Descriptor>();
         foreach (var (descriptor, content) in graph.Nodes)
         {
             if (!await destination.HasBlobAsync(descriptor, cancellationToken).ConfigureAwait(false))
             {
                 await destination.PutContentAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
                 bytes += content.Length;
-                progress?.Report(BlobProgress.Of(descriptor, BlobTransferState.Done, content.Length));
+                sent.Add(descriptor);
             }
             else
             {
@@ -236,6 +238,11 @@ public sealed class RegistryPusher
         }
 
         await destination.CommitAsync(root, tags, cancellationToken).ConfigureAwait(false);
+        foreach (var descriptor in sent)
+        {
+            progress?.Report(BlobProgress.Of(descriptor, BlobTransferState.Done, descriptor.Size));
+        }
+
         _logger.LogInformation(
             "Pushed {Digest}: {Uploaded} blob(s) uploaded, {Mounted} mounted, {Skipped} already there, {Bytes} bytes sent",
             root.Digest, uploaded, mounted, skipped, bytes);
