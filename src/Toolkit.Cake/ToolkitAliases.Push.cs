@@ -2,6 +2,7 @@ using Cake.Core;
 using Cake.Core.Annotations;
 using Cake.Core.IO;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Oci;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
@@ -11,8 +12,9 @@ public static partial class ToolkitAliases
 {
     /// <summary>
     /// Copies an image between any two locations (an OCI layout or archive, a docker archive, a registry)
-    /// without changing a byte: to a registry it skips blobs the repository has, uploads the rest in parallel,
-    /// pushes manifests only once everything they name is there, and applies tags last.
+    /// without changing a byte (unless <see cref="ToolkitPushImageSettings.Format"/> asks for a conversion): to a
+    /// registry it skips blobs the repository has, uploads the rest in parallel, pushes manifests only once everything
+    /// they name is there, and applies tags last.
     /// </summary>
     /// <example>
     /// <code>
@@ -20,6 +22,7 @@ public static partial class ToolkitAliases
     /// {
     ///     Source = "oci:artifacts/image:latest",
     ///     Destination = "registry.example.com/team/app:1.0.0",
+    ///     Format = "docker", // optional: write Docker schema 2 manifests for a registry that does not take OCI
     /// });
     /// Information("Pushed {0} ({1} bytes uploaded)", pushed.Digest, pushed.BytesUploaded);
     /// </code>
@@ -48,6 +51,7 @@ public static partial class ToolkitAliases
             {
                 Tags = [.. settings.Tags],
                 MaxParallelUploads = settings.MaxParallelUploads,
+                Format = ImageFormats.Parse(settings.Format, "ToolkitPushImageSettings.Format"),
             };
             var result = new RegistryPusher(registries, loggerFactory)
                 .PushAsync(
@@ -80,6 +84,12 @@ public sealed class ToolkitPushImageSettings
     /// <summary>How many blobs are uploaded at once (1 to 64).</summary>
     public int MaxParallelUploads { get; set; } = PushOptions.DefaultParallelUploads;
 
+    /// <summary>
+    /// <c>oci</c> or <c>docker</c>: write manifests in that format, converting those in the other (their digests change);
+    /// null keeps them byte for byte.
+    /// </summary>
+    public string? Format { get; set; }
+
     /// <summary>Registries (<c>host:port</c>) that may be reached over plain HTTP.</summary>
     public ICollection<string> InsecureRegistries { get; } = [];
 
@@ -93,6 +103,7 @@ public sealed class ToolkitPushResult
     internal ToolkitPushResult(PushResult result)
     {
         Digest = result.Root.Digest.ToString();
+        MediaType = result.Root.MediaType;
         Destination = result.Destination;
         Tags = result.Tags;
         BytesUploaded = result.BytesUploaded;
@@ -101,8 +112,11 @@ public sealed class ToolkitPushResult
         BlobsUploaded = result.BlobsUploaded;
     }
 
-    /// <summary>The digest at the destination (the source's: copies never change it).</summary>
+    /// <summary>The digest at the destination (the source's, unless a format conversion changed it).</summary>
     public string Digest { get; }
+
+    /// <summary>The media type of what was pushed (a manifest or an index, OCI or Docker).</summary>
+    public string MediaType { get; }
 
     /// <summary>The destination, as given.</summary>
     public string Destination { get; }

@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Logging;
+using Toolkit.Cli.Progress;
 using Toolkit.Core.Diagnostics;
 
 namespace Toolkit.Cli;
 
-/// <summary>Logs to standard error, one plain line per message, so standard output stays for results.</summary>
+/// <summary>
+/// Logs to standard error, one plain line per message, so standard output stays for results; through the
+/// <see cref="ErrorConsole"/>, so a line logged while progress is shown goes above it.
+/// </summary>
 internal static class ConsoleLogging
 {
-    public static ILoggerFactory Create(LogLevel minimum, TextWriter error)
+    public static ILoggerFactory Create(LogLevel minimum, ErrorConsole error)
     {
-        var gate = new Lock();
         return new LogSink(
             line =>
             {
@@ -19,14 +22,9 @@ internal static class ConsoleLogging
                     LogLevel.Debug or LogLevel.Trace => "debug: ",
                     _ => string.Empty,
                 };
-                lock (gate)
-                {
-                    error.WriteLine(prefix + line.Message);
-                    if (line.Exception is not null && minimum <= LogLevel.Debug)
-                    {
-                        error.WriteLine(line.Exception.ToString());
-                    }
-                }
+                error.WriteLine(line.Exception is not null && minimum <= LogLevel.Debug
+                    ? prefix + line.Message + Environment.NewLine + line.Exception
+                    : prefix + line.Message);
             },
             minimum);
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Toolkit.Cli.Progress;
 using Toolkit.Core.Registry;
 
 namespace Toolkit.Cli;
@@ -20,6 +21,12 @@ internal sealed class GlobalOptions
         DefaultValueFactory = _ => "minimal",
     };
 
+    public Option<bool> NoProgress { get; } = new("--no-progress")
+    {
+        Description = "Never draw live progress (it is drawn only when standard error is an interactive terminal, and never with --json or -v quiet).",
+        Recursive = true,
+    };
+
     public Option<string[]> InsecureRegistries { get; } = new("--insecure-registry")
     {
         Description = "A registry (host:port) that may be reached over plain HTTP. Repeatable.",
@@ -37,6 +44,7 @@ internal sealed class GlobalOptions
         VerbosityOption.AcceptOnlyFromAmong("quiet", "q", "minimal", "m", "normal", "n", "detailed", "d", "diagnostic", "diag");
         root.Add(Json);
         root.Add(VerbosityOption);
+        root.Add(NoProgress);
         root.Add(InsecureRegistries);
         root.Add(CaFile);
     }
@@ -62,7 +70,11 @@ internal sealed class GlobalOptions
 /// command line is parsed (the verbosity is an option).
 /// </summary>
 internal sealed class CliHost(
-    GlobalOptions globals, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients) : IDisposable
+    GlobalOptions globals,
+    TextWriter output,
+    TextWriter error,
+    Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients,
+    CliTerminal terminal) : IDisposable
 {
     private ILoggerFactory? _loggerFactory;
     private IRegistryClientFactory? _registryClients;
@@ -73,12 +85,22 @@ internal sealed class CliHost(
 
     public TextWriter Error { get; } = error;
 
+    /// <summary>Standard error for logs and live progress.</summary>
+    public ErrorConsole ErrorConsole { get; } = new(error);
+
+    /// <summary>The terminal standard error goes to (<see cref="CliTerminal.None"/> when it is not one).</summary>
+    public CliTerminal Terminal { get; } = terminal;
+
     public ILoggerFactory LoggerFactory => _loggerFactory ?? throw new InvalidOperationException("Logging starts once the command line is parsed.");
 
     public void StartLogging(ParseResult parseResult)
-        => _loggerFactory ??= ConsoleLogging.Create(Globals.Verbosity(parseResult), Error);
+        => _loggerFactory ??= ConsoleLogging.Create(Globals.Verbosity(parseResult), ErrorConsole);
 
     public bool Json(ParseResult parseResult) => parseResult.GetValue(Globals.Json);
+
+    /// <summary>Live progress: on an interactive terminal, unless <c>--no-progress</c>, <c>--json</c> or <c>-v quiet</c>.</summary>
+    public bool ShowsProgress(ParseResult parseResult)
+        => Terminal.IsInteractive && !parseResult.GetValue(Globals.NoProgress) && !Json(parseResult) && Globals.Verbosity(parseResult) < LogLevel.Error;
 
     /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>.</summary>
     public IRegistryClientFactory RegistryClients(ParseResult parseResult)

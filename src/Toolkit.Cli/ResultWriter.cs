@@ -121,7 +121,7 @@ internal static class ResultWriter
         await host.Output.WriteAsync(text.ToString().AsMemory(), cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task WritePushAsync(CliHost host, ParseResult parseResult, PushResult result, CancellationToken cancellationToken)
+    public static async Task WritePushAsync(CliHost host, ParseResult parseResult, PushResult result, TimeSpan elapsed, CancellationToken cancellationToken)
     {
         if (host.Json(parseResult))
         {
@@ -148,10 +148,7 @@ internal static class ResultWriter
             return;
         }
 
-        var line = string.Create(
-            CultureInfo.InvariantCulture,
-            $"Pushed {result.Destination} {result.Root.Digest}  {result.BlobsUploaded} uploaded ({FormatSize(result.BytesUploaded)}), {result.BlobsMounted} mounted, {result.BlobsSkipped} already there");
-        await host.Output.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
+        await host.Output.WriteLineAsync(PushSummary(result, elapsed).AsMemory(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The referrer's digest for people and scripts; with <c>--json</c>, its descriptor (with artifactType and annotations).</summary>
@@ -191,6 +188,13 @@ internal static class ResultWriter
 
         await host.Output.WriteAsync(text.ToString().AsMemory(), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The one line a push prints for people: what is where now, what it cost, how long it took.</summary>
+    internal static string PushSummary(PushResult result, TimeSpan elapsed)
+        => string.Create(
+            CultureInfo.InvariantCulture,
+            $"Pushed {result.Root.Digest} to {result.Destination}: {result.BlobsUploaded} uploaded ({FormatSize(result.BytesUploaded)}), "
+            + $"{result.BlobsSkipped} skipped, {result.BlobsMounted} mounted in {elapsed.TotalSeconds:0.0} s");
 
     private static JsonObject Descriptor(Descriptor descriptor)
         => JsonNode.Parse(OciJson.Serialize(descriptor))!.AsObject();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Toolkit.Cli.Commands;
+using Toolkit.Cli.Progress;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Registry;
 
@@ -16,14 +17,24 @@ internal static class ToolkitCommandLine
     public const int Cancelled = 130;
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
-        => RunAsync(args, output, error, RegistryClients.Create, cancellationToken);
+        => RunAsync(args, output, error, RegistryClients.Create, CliTerminal.None, cancellationToken);
 
-    /// <summary>Runs with the given source of registry clients (tests pass an in-memory registry).</summary>
-    public static async Task<int> RunAsync(
+    /// <summary>Runs with the given source of registry clients (tests pass an in-memory registry); standard error is no terminal.</summary>
+    public static Task<int> RunAsync(
         string[] args, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients, CancellationToken cancellationToken = default)
+        => RunAsync(args, output, error, registryClients, CliTerminal.None, cancellationToken);
+
+    /// <summary>Runs with the given registry clients and the terminal <paramref name="error"/> writes to (the process's own, or a test's).</summary>
+    public static async Task<int> RunAsync(
+        string[] args,
+        TextWriter output,
+        TextWriter error,
+        Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients,
+        CliTerminal terminal,
+        CancellationToken cancellationToken = default)
     {
         var globals = new GlobalOptions();
-        using var host = new CliHost(globals, output, error, registryClients);
+        using var host = new CliHost(globals, output, error, registryClients, terminal);
         var root = new RootCommand("Build, describe, push, scan, gate, sign and attest container images of .NET applications.");
         globals.AddTo(root);
         root.Add(ImageCommands.Create(host));

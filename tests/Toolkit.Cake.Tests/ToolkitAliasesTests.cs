@@ -72,6 +72,41 @@ public sealed class ToolkitAliasesTests
     }
 
     [Fact]
+    public void ToolkitPushImage_with_Format_docker_writes_a_Docker_manifest_and_reports_its_media_type()
+    {
+        // Given
+        using var temp = new TemporaryDirectory("tk-cake-format");
+        Directory.CreateDirectory(temp.Combine("site"));
+        File.WriteAllText(temp.Combine("site", "index.html"), "<h1>hello</h1>\n");
+        var context = new FakeCakeContext(temp.Path, new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "0" });
+        var built = context.ToolkitBuildImage(new ToolkitBuildImageSettings { Output = "oci:image:1", Layers = { "site:/srv/www/" } });
+
+        // When
+        var pushed = context.ToolkitPushImage(new ToolkitPushImageSettings { Source = "oci:image:1", Destination = "docker-archive:image.tar:app:1", Format = "docker" });
+
+        // Then
+        Assert.Equal(Toolkit.Core.Oci.MediaTypes.DockerManifest, pushed.MediaType);
+        Assert.NotEqual(built.Digest, pushed.Digest);
+        Assert.True(File.Exists(temp.Combine("image.tar")));
+    }
+
+    [Fact]
+    public void ToolkitPushImage_with_an_unknown_Format_fails_with_TK2019_naming_the_setting()
+    {
+        // Given
+        using var temp = new TemporaryDirectory("tk-cake-format");
+        var context = new FakeCakeContext(temp.Path, new Dictionary<string, string>());
+
+        // When
+        var error = Record.Exception(() => context.ToolkitPushImage(new ToolkitPushImageSettings { Source = "oci:image:1", Destination = "oci:copy", Format = "v2s2" }));
+
+        // Then
+        var cakeError = Assert.IsType<CakeException>(error);
+        Assert.StartsWith("TK2019: ToolkitPushImageSettings.Format 'v2s2'", cakeError.Message, StringComparison.Ordinal);
+        Assert.Equal(2, cakeError.ExitCode);
+    }
+
+    [Fact]
     public void ToolkitBuildImage_with_a_null_context_fails_with_an_ArgumentNullException()
     {
         // Given

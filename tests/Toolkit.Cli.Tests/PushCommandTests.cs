@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Toolkit.Cli.Progress;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Registry;
 using Toolkit.Testing;
@@ -68,10 +69,126 @@ public sealed class PushCommandTests : IDisposable
         // When
         var again = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:1");
 
-        // Then
+        // Then: one line on standard output, nothing live on standard error (it is not a terminal)
         Assert.Equal(0, again.ExitCode);
-        Assert.StartsWith("Pushed registry.test/app:1 sha256:", again.Output, StringComparison.Ordinal);
-        Assert.Contains("0 uploaded (0 B), 0 mounted,", again.Output, StringComparison.Ordinal);
+        Assert.Matches(@"^Pushed sha256:[0-9a-f]{64} to registry\.test/app:1: 0 uploaded \(0 B\), [1-9][0-9]* skipped, 0 mounted in [0-9]+\.[0-9] s\n$", again.Output.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("\u001b", again.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("already there", again.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_summary_line_counts_what_the_push_did()
+    {
+        // Given
+        var result = new PushResult
+        {
+            Source = "oci:/tmp/image:1",
+            Destination = "registry.test/app:1",
+            Root = new Descriptor(MediaTypes.OciIndex, Digest.Compute("index"u8), 700),
+            BytesUploaded = (long)(12.3 * 1024 * 1024),
+            BlobsUploaded = 3,
+            BlobsSkipped = 2,
+            BlobsMounted = 1,
+        };
+
+        // When
+        var line = ResultWriter.PushSummary(result, TimeSpan.FromMilliseconds(1830));
+
+        // Then
+        Assert.Equal($"Pushed {Digest.Compute("index"u8)} to registry.test/app:1: 3 uploaded (12.3 MiB), 2 skipped, 1 mounted in 1.8 s", line);
+    }
+
+    [Fact]
+    public async Task On_an_interactive_terminal_each_blob_gets_a_line_on_standard_error_and_the_live_area_is_cleared()
+    {
+        // Given
+        var source = await BuiltLayoutAsync("linux/amd64", "linux/arm64");
+        var terminal = new CliTerminal(isInteractive: true, () => 100);
+
+        // When
+        var push = await CliRunner.RunInProcessAsync(Registry, terminal, "image", "push", source, "registry.test/app:1");
+
+        // Then: a settled line per blob, manifest and index; the summary alone on standard output
+        Assert.True(push.ExitCode == 0, push.Error);
+        var settled = push.Error.Split('\n').Count(l => l.Contains(" pushed (", StringComparison.Ordinal));
+        var blobs = _registry.Events.Count(e => e.Operation == "PutBlob");
+        Assert.Equal(blobs + 3, settled);
+        Assert.Contains("\u001b[", push.Error, StringComparison.Ordinal);
+        Assert.EndsWith("\u001b[J", push.Error, StringComparison.Ordinal);
+        Assert.StartsWith("Pushed sha256:", push.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", push.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("--no-progress")]
+    [InlineData("-v", "quiet")]
+    public async Task On_an_interactive_terminal_progress_is_off_with(params string[] option)
+    {
+        // Given
+        var source = await BuiltLayoutAsync();
+        var terminal = new CliTerminal(isInteractive: true, () => 100);
+
+        // When
+        var push = await CliRunner.RunInProcessAsync(Registry, terminal, ["image", "push", source, "registry.test/app:1", .. option]);
+
+        // Then
+        Assert.True(push.ExitCode == 0, push.Error);
+        Assert.DoesNotContain("\u001b", push.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(" pushed (", push.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Format_docker_pushes_a_Docker_manifest_list_with_new_digests_and_the_same_blobs()
+    {
+        // Given
+        var source = await BuiltLayoutAsync("linux/amd64", "linux/arm64");
+        var asIs = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:oci", "--json");
+
+        // When
+        var push = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:docker", "--format", "docker", "--json");
+
+        // Then
+        Assert.True(push.ExitCode == 0, push.Error);
+        var json = JsonNode.Parse(push.Output)!;
+        Assert.Equal(MediaTypes.DockerManifestList, json["mediaType"]!.GetValue<string>());
+        Assert.NotEqual(JsonNode.Parse(asIs.Output)!["digest"]!.GetValue<string>(), json["digest"]!.GetValue<string>());
+        Assert.Equal(0, json["blobsUploaded"]!.GetValue<int>());
+        Assert.Equal(Digest.Parse(json["digest"]!.GetValue<string>()), _registry.Tag("app", "docker"));
+        Assert.Empty(_registry.DanglingReferences());
+    }
+
+    [Fact]
+    public async Task An_unknown_format_is_a_usage_error()
+    {
+        var source = await BuiltLayoutAsync();
+
+        var push = await CliRunner.RunInProcessAsync(Registry, "image", "push", source, "registry.test/app:1", "--format", "v2s2");
+
+        Assert.Equal(2, push.ExitCode);
+        Assert.StartsWith("error TK2000: ", push.Error, StringComparison.Ordinal);
+        Assert.Empty(_registry.Events);
+    }
+
+    [Fact]
+    public async Task Format_docker_of_a_zstd_image_is_TK2100_and_sends_nothing()
+    {
+        // Given
+        var app = _temp.Combine("zstd-app");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "app.dll"), "zstd");
+        var layout = _temp.Combine("zstd");
+        var build = await CliRunner.RunInProcessAsync("image", "build", "--layer", app, "-o", $"oci:{layout}:1", "--compression", "zstd", "--source-date-epoch", "0");
+        Assert.True(build.ExitCode == 0, build.Error);
+
+        // When
+        var push = await CliRunner.RunInProcessAsync(Registry, "image", "push", $"oci:{layout}:1", "registry.test/app:1", "--format", "docker");
+
+        // Then
+        Assert.Equal(2, push.ExitCode);
+        Assert.StartsWith("error TK2100: ", push.Error, StringComparison.Ordinal);
+        Assert.Contains("gzip", push.Error, StringComparison.Ordinal);
+        Assert.Empty(_registry.Events);
     }
 
     [Fact]
@@ -143,6 +260,79 @@ public sealed class PushCommandTests : IDisposable
         Assert.True(build.ExitCode == 0, build.Error);
         var onBase = await CliRunner.RunInProcessAsync("image", "inspect", $"oci:{_temp.Combine("on-registry-base")}", "--json");
         Assert.Equal($"{registry.HostPort}/team/app:1.0", JsonNode.Parse(onBase.Output)!["annotations"]!["org.opencontainers.image.base.name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Format_docker_to_a_real_distribution_registry_is_Docker_schema_2_for_skopeo_which_copies_it_to_an_OCI_layout()
+    {
+        // Given a real CNCF distribution registry on loopback, and a two-platform OCI image
+        await using var registry = new DistributionRegistryFixture();
+        await registry.InitializeAsync();
+        var source = await BuiltLayoutAsync("linux/amd64", "linux/arm64");
+        var destination = $"{registry.HostPort}/team/app:docker";
+
+        // When
+        var push = await CliRunner.RunInProcessAsync("image", "push", source, destination, "--format", "docker", "--json");
+
+        // Then skopeo reads a Docker manifest list, whose digest is the one reported, naming Docker manifests
+        Assert.True(push.ExitCode == 0, push.Error);
+        var pushed = JsonNode.Parse(push.Output)!;
+        var raw = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{destination}"]);
+        Assert.Equal(pushed["digest"]!.GetValue<string>(), Digest.Compute(raw.StandardOutputBytes).ToString());
+        var list = JsonNode.Parse(raw.StandardOutput)!;
+        Assert.Equal(MediaTypes.DockerManifestList, list["mediaType"]!.GetValue<string>());
+        Assert.Equal(["amd64", "arm64"], list["manifests"]!.AsArray().Select(m => m!["platform"]!["architecture"]!.GetValue<string>()));
+        var child = list["manifests"]![1]!["digest"]!.GetValue<string>();
+        var manifest = JsonNode.Parse((await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/team/app@{child}"])).StandardOutput)!;
+        Assert.Equal(MediaTypes.DockerManifest, manifest["mediaType"]!.GetValue<string>());
+        Assert.Equal(MediaTypes.DockerConfig, manifest["config"]!["mediaType"]!.GetValue<string>());
+        Assert.All(manifest["layers"]!.AsArray(), l => Assert.Equal(MediaTypes.DockerLayerGzip, l!["mediaType"]!.GetValue<string>()));
+
+        // And skopeo copies it (the arm64 image) into an OCI layout, which our reader opens with the same layers
+        var copied = _temp.Combine("skopeo-oci");
+        await ExternalTool.RunCheckedAsync(
+            "skopeo", ["copy", "--src-tls-verify=false", "--override-arch", "arm64", $"docker://{destination}", $"oci:{copied}:copied"]);
+        var inspect = await CliRunner.RunInProcessAsync("image", "inspect", $"oci:{copied}:copied", "--json");
+        Assert.True(inspect.ExitCode == 0, inspect.Error);
+        Assert.Equal(
+            manifest["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()),
+            JsonNode.Parse(inspect.Output)!["platforms"]![0]!["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()));
+
+        // And the build's annotations, which Docker schema 2 cannot hold, were reported as left out
+        Assert.Contains("warning TK2103: ", push.Error, StringComparison.Ordinal);
+        Assert.Contains(AnnotationKeys.Created, push.Error, StringComparison.Ordinal);
+
+        // And it comes back as OCI on request, naming the same blobs
+        var back = await CliRunner.RunInProcessAsync("image", "push", destination, $"oci:{_temp.Combine("back")}:1", "--format", "oci", "--json");
+        Assert.True(back.ExitCode == 0, back.Error);
+        Assert.Equal(MediaTypes.OciIndex, JsonNode.Parse(back.Output)!["mediaType"]!.GetValue<string>());
+        Assert.Equal(0, JsonNode.Parse(back.Output)!["blobsSkipped"]!.GetValue<int>());
+        var index = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", $"oci:{_temp.Combine("back")}:1"]);
+        Toolkit.Testing.Schemas.OciSchemas.AssertValidIndex(index.StandardOutputBytes);
+        var arm64 = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--override-arch", "arm64", $"oci:{_temp.Combine("back")}:1"]);
+        Assert.Equal("arm64", JsonNode.Parse(arm64.StandardOutput)!["Architecture"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Format_docker_to_a_docker_archive_stores_a_Docker_manifest_that_skopeo_reads()
+    {
+        // Given
+        var source = await BuiltLayoutAsync();
+        var archive = _temp.Combine("image.tar");
+
+        // When
+        var push = await CliRunner.RunInProcessAsync("image", "push", source, $"docker-archive:{archive}:app:1", "--format", "docker", "--json");
+
+        // Then
+        Assert.True(push.ExitCode == 0, push.Error);
+        Assert.Equal(MediaTypes.DockerManifest, JsonNode.Parse(push.Output)!["mediaType"]!.GetValue<string>());
+        var inspect = await CliRunner.RunInProcessAsync("image", "inspect", $"docker-archive:{archive}", "--json");
+        Assert.Equal(JsonNode.Parse(push.Output)!["digest"]!.GetValue<string>(), JsonNode.Parse(inspect.Output)!["digest"]!.GetValue<string>());
+        var skopeo = JsonNode.Parse((await ExternalTool.RunCheckedAsync("skopeo", ["inspect", $"docker-archive:{archive}"])).StandardOutput)!;
+        Assert.Equal("amd64", skopeo["Architecture"]!.GetValue<string>());
+        var copied = _temp.Combine("from-archive");
+        await ExternalTool.RunCheckedAsync("skopeo", ["copy", $"docker-archive:{archive}", $"oci:{copied}:1"]);
+        Assert.True(File.Exists(Path.Combine(copied, "index.json")));
     }
 
     [Fact]

@@ -41,6 +41,35 @@ public sealed partial class PushImageTests(PackedToolkitMSBuild package)
     }
 
     [Fact]
+    public async Task ContainerImageFormat_Docker_pushes_a_Docker_manifest_while_the_local_image_stays_OCI()
+    {
+        // Given
+        var published = await package.GetPublishedAsync();
+        await using var registry = new DistributionRegistryFixture();
+        await registry.InitializeAsync();
+        var output = Path.Combine(package.Feed.Root, "docker-format-image");
+
+        // When
+        var publish = await published.Project.PublishAsync(
+            $"-p:ContainerRegistry={registry.HostPort}",
+            $"-p:ToolkitInsecureRegistries={registry.HostPort}",
+            "-p:ContainerImageTag=docker",
+            "-p:ContainerImageFormat=Docker",
+            $"-p:ToolkitImageOutput=oci:{output}");
+
+        // Then
+        Assert.True(publish.ExitCode == 0, $"dotnet publish exited with {publish.ExitCode}:{Environment.NewLine}{publish.StandardOutput}{publish.StandardError}");
+        var pushed = PushedImageLine().Match(publish.StandardOutput);
+        Assert.True(pushed.Success, publish.StandardOutput);
+        var raw = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/hello.image:docker"]);
+        using var manifest = JsonDocument.Parse(raw.StandardOutputBytes);
+        Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", manifest.RootElement.GetProperty("mediaType").GetString());
+        Assert.Equal(pushed.Groups["digest"].Value, Toolkit.Core.Oci.Digest.Compute(raw.StandardOutputBytes).ToString());
+        Assert.NotEqual(ConsumerProject.LoggedDigest(publish), pushed.Groups["digest"].Value);
+        Assert.Equal("application/vnd.oci.image.manifest.v1+json", OciLayoutCheck.Verify(output, "docker").Manifest.GetProperty("mediaType").GetString());
+    }
+
+    [Fact]
     public async Task A_registry_that_cannot_be_reached_fails_the_publish_with_a_TK1xxx_code()
     {
         // Given

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Toolkit.Cli.Progress;
+using Toolkit.Core.Oci;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci.Build;
 using Toolkit.Core.Referrers;
@@ -125,7 +127,12 @@ internal static class ImageCommands
         var tags = new Option<string[]>("--tag", "-t") { Description = "Tag to apply at the destination instead of its own. Repeatable." };
         var parallel = new Option<int>("--parallel") { Description = "Blobs uploaded at the same time (1-64).", DefaultValueFactory = _ => PushOptions.DefaultParallelUploads };
         var chunkSize = new Option<string?>("--chunk-size") { Description = "Size of each part of a chunked upload: bytes or a number with K, M or G (default 8M)." };
-        var command = new Command("push", "Copy an image between two locations, to or from a registry, keeping every digest.") { source, destination, tags, parallel, chunkSize };
+        var format = new Option<string?>("--format", "-f") { Description = "Write manifests as oci or docker (schema 2), converting those in the other format; their digests change. Default: keep them byte for byte." };
+        format.AcceptOnlyFromAmong("oci", "docker");
+        var command = new Command("push", "Copy an image between two locations, to or from a registry, keeping every digest (unless --format converts).")
+        {
+            source, destination, tags, parallel, chunkSize, format,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var upload = new BlobUploadOptions();
@@ -134,10 +141,22 @@ internal static class ImageCommands
                 upload = upload with { ChunkSize = PushOptions.ParseChunkSize(chunk) };
             }
 
-            var options = new PushOptions { Tags = parseResult.GetValue(tags) ?? [], MaxParallelUploads = parseResult.GetValue(parallel), Upload = upload };
-            var result = await new RegistryPusher(host.RegistryClients(parseResult), host.LoggerFactory).PushAsync(
-                ImageLocation.Parse(parseResult.GetValue(source)!), ImageLocation.Parse(parseResult.GetValue(destination)!), options, cancellationToken).ConfigureAwait(false);
-            await ResultWriter.WritePushAsync(host, parseResult, result, cancellationToken).ConfigureAwait(false);
+            var from = ImageLocation.Parse(parseResult.GetValue(source)!);
+            var to = ImageLocation.Parse(parseResult.GetValue(destination)!);
+            using var progress = host.ShowsProgress(parseResult) ? new PushProgressView(host.ErrorConsole, host.Terminal, to.ToString(), TimeProvider.System) : null;
+            var options = new PushOptions
+            {
+                Tags = parseResult.GetValue(tags) ?? [],
+                MaxParallelUploads = parseResult.GetValue(parallel),
+                Upload = upload,
+                Format = ImageFormats.Parse(parseResult.GetValue(format)),
+                Progress = progress,
+            };
+            var started = TimeProvider.System.GetTimestamp();
+            var result = await new RegistryPusher(host.RegistryClients(parseResult), host.LoggerFactory).PushAsync(from, to, options, cancellationToken).ConfigureAwait(false);
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            progress?.Dispose();
+            await ResultWriter.WritePushAsync(host, parseResult, result, elapsed, cancellationToken).ConfigureAwait(false);
             return ToolkitCommandLine.Success;
         });
         return command;

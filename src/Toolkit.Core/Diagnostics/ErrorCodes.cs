@@ -55,6 +55,10 @@ public static class ErrorCodes
     public static readonly ErrorCode OutputNotWritable = new("TK2018", ErrorKind.Error, "Output cannot be written");
     public static readonly ErrorCode InvalidOption = new("TK2019", ErrorKind.InvalidInput, "Invalid option value");
     public static readonly ErrorCode NotAnExecutableProject = new("TK2020", ErrorKind.InvalidInput, "The project does not produce an executable to put in an image");
+    public static readonly ErrorCode ZstdLayerInDockerFormat = new("TK2100", ErrorKind.InvalidInput, "Docker schema 2 has no zstd layers");
+    public static readonly ErrorCode NotExpressibleInDockerFormat = new("TK2101", ErrorKind.InvalidInput, "The image cannot be expressed in Docker schema 2");
+    public static readonly ErrorCode ManifestListEntryWithoutPlatform = new("TK2102", ErrorKind.InvalidInput, "A Docker manifest list entry needs a platform");
+    public static readonly ErrorCode ConversionLeftOut = new("TK2103", ErrorKind.Error, "Format conversion left out what the target format cannot hold (a warning)");
     public static readonly ErrorCode InvalidLayerPath = new("TK2030", ErrorKind.InvalidInput, "Invalid path in a layer");
     public static readonly ErrorCode AmbiguousImage = new("TK2050", ErrorKind.InvalidInput, "Several images at the location and none named");
     public static readonly ErrorCode BlobNotFound = new("TK2051", ErrorKind.Error, "Content missing from the location");

@@ -21,6 +21,9 @@ public static class MediaTypes
     public const string DockerLayerForeignGzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
     public const string DockerLayerTar = "application/vnd.docker.image.rootfs.diff.tar";
 
+    /// <summary>An uncompressed foreign layer: not in Docker's schema 2 document, but what containers/image (skopeo) writes for one.</summary>
+    public const string DockerLayerForeignTar = "application/vnd.docker.image.rootfs.foreign.diff.tar";
+
     public static bool IsManifest(string? mediaType) => mediaType is OciManifest or DockerManifest;
 
     public static bool IsIndex(string? mediaType) => mediaType is OciIndex or DockerManifestList;
@@ -33,7 +36,7 @@ public static class MediaTypes
     /// <summary>How a layer blob is compressed, from its media type.</summary>
     public static LayerCompression LayerCompressionOf(string mediaType) => mediaType switch
     {
-        OciLayer or OciLayerNondistributable or DockerLayerTar => LayerCompression.None,
+        OciLayer or OciLayerNondistributable or DockerLayerTar or DockerLayerForeignTar => LayerCompression.None,
         OciLayerGzip or OciLayerNondistributableGzip or DockerLayerGzip or DockerLayerForeignGzip => LayerCompression.Gzip,
         OciLayerZstd or OciLayerNondistributableZstd => LayerCompression.Zstd,
         _ => throw new Diagnostics.ToolkitException(

@@ -22,6 +22,18 @@ public sealed record PushOptions
     /// <summary>How blobs are uploaded to a registry (chunk size, monolithic threshold).</summary>
     public BlobUploadOptions Upload { get; init; } = new();
 
+    /// <summary>
+    /// The manifest format to write: null keeps the source's bytes (and digests); OCI or Docker converts manifests and
+    /// indexes that are in the other format (<see cref="ConvertingImageSource"/>), so their digests change.
+    /// </summary>
+    public ImageFormat? Format { get; init; }
+
+    /// <summary>
+    /// Told where each blob, manifest and index stands (<see cref="BlobProgress"/>). Called on the uploading threads,
+    /// several at once when uploads run in parallel, in order for any one item: implementations must be thread-safe and quick.
+    /// </summary>
+    public IProgress<BlobProgress>? Progress { get; init; }
+
     /// <summary>A chunk size as people write it: bytes, or a number with K, M or G (binary: 5M is 5 MiB).</summary>
     public static int ParseChunkSize(string text)
     {
@@ -59,7 +71,7 @@ public sealed record PushResult
     /// <summary>The destination, as given.</summary>
     public required string Destination { get; init; }
 
-    /// <summary>The manifest or index committed at the destination; its digest is the source's.</summary>
+    /// <summary>The manifest or index committed at the destination; its digest is the source's unless <see cref="PushOptions.Format"/> converted it.</summary>
     public required Descriptor Root { get; init; }
 
     /// <summary>Tags applied at the destination.</summary>
@@ -84,7 +96,8 @@ public sealed record PushResult
 /// <summary>
 /// Copies an image from any location to any other, and to registries fast: every blob of every platform is uploaded
 /// in parallel (bounded), blobs the destination has are skipped and blobs in a sibling repository are mounted; then
-/// manifests and indexes go, exactly as read (digests never change), children before parents; tags last.
+/// manifests and indexes go, exactly as read (digests never change) unless a format conversion was asked for,
+/// children before parents; tags last.
 /// </summary>
 public sealed class RegistryPusher
 {
@@ -145,12 +158,26 @@ public sealed class RegistryPusher
             }
         }
 
+        if (options.Format is { } format)
+        {
+            // Owns nothing (the caller disposes the source it gave), so it needs no disposal of its own.
+            source = new ConvertingImageSource(source, format, _loggerFactory.CreateLogger<ConvertingImageSource>());
+        }
+
+        var progress = options.Progress;
         var root = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var graph = new ImageGraph();
         await graph.WalkAsync(source, root, depth: 0, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation(
             "Pushing {Digest} from {Source} to {Destination}: {Manifests} manifest(s), {Blobs} blob(s)",
             root.Digest, source.DisplayName, destination.DisplayName, graph.Nodes.Count, graph.Blobs.Count);
+        if (progress is not null)
+        {
+            foreach (var item in graph.Blobs.Concat(graph.Nodes.Select(n => n.Descriptor)))
+            {
+                progress.Report(BlobProgress.Of(item, BlobTransferState.Waiting, 0));
+            }
+        }
 
         var skipped = 0;
         var mounted = 0;
@@ -166,33 +193,48 @@ public sealed class RegistryPusher
                 if (destination is RegistryImageDestination registry && registry.WasMounted(blob.Digest))
                 {
                     Interlocked.Increment(ref mounted);
+                    progress?.Report(BlobProgress.Of(blob, BlobTransferState.Mounted, 0));
                 }
                 else
                 {
                     Interlocked.Increment(ref skipped);
+                    progress?.Report(BlobProgress.Of(blob, BlobTransferState.Skipped, 0));
                     _logger.LogDebug("{Digest} is already at {Destination}", blob.Digest, destination.DisplayName);
                 }
 
                 return;
             }
 
-            await PutBlobAsync(source, destination, blob, token).ConfigureAwait(false);
+            await PutBlobAsync(source, destination, blob, progress, token).ConfigureAwait(false);
 
             Interlocked.Increment(ref uploaded);
             Interlocked.Add(ref bytes, blob.Size);
+            progress?.Report(BlobProgress.Of(blob, BlobTransferState.Done, blob.Size));
             _logger.LogDebug("Sent {Digest} ({Size} bytes) to {Destination}", blob.Digest, blob.Size, destination.DisplayName);
         }).ConfigureAwait(false);
 
+        // A registry destination sends manifests when it commits, so they are reported done after that.
+        var sent = new List<Descriptor>();
         foreach (var (descriptor, content) in graph.Nodes)
         {
             if (!await destination.HasBlobAsync(descriptor, cancellationToken).ConfigureAwait(false))
             {
                 await destination.PutContentAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
                 bytes += content.Length;
+                sent.Add(descriptor);
+            }
+            else
+            {
+                progress?.Report(BlobProgress.Of(descriptor, BlobTransferState.Skipped, 0));
             }
         }
 
         await destination.CommitAsync(root, tags, cancellationToken).ConfigureAwait(false);
+        foreach (var descriptor in sent)
+        {
+            progress?.Report(BlobProgress.Of(descriptor, BlobTransferState.Done, descriptor.Size));
+        }
+
         _logger.LogInformation(
             "Pushed {Digest}: {Uploaded} blob(s) uploaded, {Mounted} mounted, {Skipped} already there, {Bytes} bytes sent",
             root.Digest, uploaded, mounted, skipped, bytes);
@@ -215,11 +257,16 @@ public sealed class RegistryPusher
     /// Sends one blob; when its upload breaks in a way only reading the source again can fix (TK1081), the blob is opened
     /// again and sent anew, a bounded number of times.
     /// </summary>
-    private async Task PutBlobAsync(IImageSource source, IImageDestination destination, Descriptor blob, CancellationToken cancellationToken)
+    private async Task PutBlobAsync(IImageSource source, IImageDestination destination, Descriptor blob, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var stream = await source.OpenBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+            if (progress is not null)
+            {
+                stream = new ProgressReadStream(stream, blob, progress);
+            }
+
             await using (stream.ConfigureAwait(false))
             {
                 try

@@ -27,6 +27,9 @@ public sealed partial class PushImage
     /// <summary>A PEM file of extra certificate authorities for registries (<c>ToolkitRegistryCaFile</c>).</summary>
     public string? RegistryCaFile { get; set; }
 
+    /// <summary><c>oci</c> or <c>docker</c> (any case): the manifest format to push, converting if needed; empty keeps the built one (<c>ToolkitPushFormat</c>).</summary>
+    public string? Format { get; set; }
+
     /// <summary>The digest of the manifest or index now in the registry.</summary>
     [Output]
     public string PushedDigest { get; set; } = string.Empty;

@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
+using Toolkit.Core.Oci;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
@@ -31,13 +32,14 @@ public sealed partial class PushImage : ToolkitTask
                 $"ToolkitImageOutput '{other}' cannot be pushed; with ContainerRegistry set, write the image to an oci:, oci-archive: or docker-archive: location."),
         };
         var destination = ImageLocation.Parse($"{Registry.Trim().TrimEnd('/')}/{Repository.Trim()}:{tags[0]}");
+        var format = ImageFormats.Parse(Format, "ToolkitPushFormat");
 
         using var registries = RegistryClientFactory.ForConnection(
             new RegistryConnectionOptions { InsecureRegistries = InsecureRegistries, CaFile = string.IsNullOrWhiteSpace(RegistryCaFile) ? null : RegistryCaFile },
             ProcessEnvironmentVariables.Instance,
             loggerFactory);
         var result = await new RegistryPusher(registries, loggerFactory)
-            .PushAsync(source, destination, new PushOptions { Tags = tags }, cancellationToken)
+            .PushAsync(source, destination, new PushOptions { Tags = tags, Format = format }, cancellationToken)
             .ConfigureAwait(false);
         PushedDigest = result.Root.Digest.ToString();
         PushedReferences = [.. result.Tags.Select(t => $"{Registry.Trim().TrimEnd('/')}/{Repository.Trim()}:{t}")];

@@ -29,6 +29,10 @@ internal sealed class MemoryImage : IImageSource
     public byte[] this[Digest digest] => _content[digest];
 
     public static MemoryImage Create(int layers = 3, int layerSize = 4096, string seed = "a", params Platform[] platforms)
+        => CreateWithLayerType(MediaTypes.OciLayerGzip, layers, layerSize, seed, platforms);
+
+    /// <summary>As <see cref="Create"/>, with layers of another media type (the bytes stay random).</summary>
+    public static MemoryImage CreateWithLayerType(string layerMediaType, int layers = 3, int layerSize = 4096, string seed = "a", params Platform[] platforms)
     {
         var image = new MemoryImage();
         var targets = platforms.Length == 0 ? [Platform.LinuxAmd64] : platforms;
@@ -40,7 +44,7 @@ internal sealed class MemoryImage : IImageSource
             {
                 var bytes = new byte[layerSize + i];
                 random.NextBytes(bytes);
-                layerDescriptors.Add(image.Add(MediaTypes.OciLayerGzip, bytes));
+                layerDescriptors.Add(image.Add(layerMediaType, bytes));
             }
 
             var config = OciJson.Serialize(new ImageConfig

@@ -58,6 +58,60 @@ public sealed class PushImageTests : IDisposable
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_unknown_Format_fails_with_TK2019_naming_ToolkitPushFormat_and_pushes_nothing()
+    {
+        // Given
+        var task = NewTask($"oci:{_temp.Combine("image")}");
+        task.Format = "v2s2";
+
+        // When
+        var succeeded = task.Execute();
+
+        // Then
+        Assert.False(succeeded);
+        var error = Assert.Single(_engine.Errors);
+        Assert.Equal("TK2019", error.Code);
+        Assert.Contains("ToolkitPushFormat 'v2s2'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(task.PushedDigest);
+    }
+
+    [Fact]
+    public async Task Format_Docker_as_the_SDK_spells_it_pushes_a_Docker_manifest_to_a_real_registry()
+    {
+        // Given a built layout and a real distribution registry
+        await using var registry = new DistributionRegistryFixture();
+        await registry.InitializeAsync();
+        var publish = _temp.Combine("publish");
+        Directory.CreateDirectory(publish);
+        File.WriteAllText(Path.Combine(publish, "Hello"), "app host");
+        var build = new BuildImage
+        {
+            BuildEngine = _engine,
+            PublishDirectory = publish,
+            AssemblyName = "Hello",
+            Output = $"oci:{_temp.Combine("image")}",
+            Tags = ["1"],
+            RuntimeIdentifier = "linux-x64",
+            SourceDateEpoch = "1700000000",
+        };
+        Assert.True(build.Execute(), string.Join(Environment.NewLine, _engine.Errors.Select(e => e.Message)));
+        var push = NewTask($"oci:{_temp.Combine("image")}");
+        push.Registry = registry.HostPort;
+        push.InsecureRegistries = [registry.HostPort];
+        push.Format = "Docker";
+
+        // When
+        var succeeded = push.Execute();
+
+        // Then
+        Assert.True(succeeded, string.Join(Environment.NewLine, _engine.Errors.Select(e => e.Message)));
+        var raw = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/app:1"]);
+        Assert.Equal(push.PushedDigest, Toolkit.Core.Oci.Digest.Compute(raw.StandardOutputBytes).ToString());
+        Assert.Contains("\"application/vnd.docker.distribution.manifest.v2+json\"", raw.StandardOutput, StringComparison.Ordinal);
+        Assert.NotEqual(build.ImageDigest, push.PushedDigest);
+    }
+
     private PushImage NewTask(string source) => new()
     {
         BuildEngine = _engine,
