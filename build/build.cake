@@ -112,7 +112,24 @@ Task("Pack")
 {
     var packages = artifacts.Combine("packages");
     EnsureDirectoryExists(packages);
-    foreach (var project in new[] { "src/Toolkit.Cli/Toolkit.Cli.csproj", "src/Toolkit.MSBuild/Toolkit.MSBuild.csproj", "src/Toolkit.Cake/Toolkit.Cake.csproj" })
+
+    // The CLI is a RID-specific tool (src/Toolkit.Cli/Toolkit.Cli.csproj): a pointer package, a Native AOT package for
+    // linux-x64 (needs clang) and a framework-dependent 'any' package for every other platform. AOT cannot cross
+    // operating systems, so elsewhere the pointer names 'any' only. Each RID-specific pack restores for its RID, so it
+    // has its own lock files (packages.<rid>.lock.json), which CI checks like the others.
+    var aot = OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64;
+    DotNetMSBuildSettings ToolSettings()
+        => aot ? new DotNetMSBuildSettings() : new DotNetMSBuildSettings().WithProperty("ToolPackageRuntimeIdentifiers", "any");
+    var cli = repo.CombineWithFilePath("src/Toolkit.Cli/Toolkit.Cli.csproj").FullPath;
+    DotNetPack(cli, new DotNetPackSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        OutputDirectory = packages,
+        MSBuildSettings = ToolSettings(),
+    });
+    foreach (var project in new[] { "src/Toolkit.MSBuild/Toolkit.MSBuild.csproj", "src/Toolkit.Cake/Toolkit.Cake.csproj" })
     {
         DotNetPack(repo.CombineWithFilePath(project).FullPath, new DotNetPackSettings
         {
@@ -120,6 +137,25 @@ Task("Pack")
             NoBuild = true,
             NoRestore = true,
             OutputDirectory = packages,
+        });
+    }
+
+    foreach (var rid in aot ? new[] { "linux-x64", "any" } : new[] { "any" })
+    {
+        var settings = ToolSettings()
+            .WithProperty("NuGetLockFilePath", $"packages.{rid}.lock.json")
+            .WithProperty("RestoreLockedMode", isCi ? "true" : "false");
+        if (rid == "any")
+        {
+            settings = settings.WithProperty("PublishAot", "false");
+        }
+
+        DotNetPack(cli, new DotNetPackSettings
+        {
+            Configuration = configuration,
+            Runtime = rid,
+            OutputDirectory = packages,
+            MSBuildSettings = settings,
         });
     }
 });

@@ -211,7 +211,7 @@ internal static class ResultWriter
     }
 
     private static string Join(IReadOnlyList<string>? values)
-        => values is { Count: > 0 } ? JsonSerializer.Serialize(values, s_jsonCompact) : "-";
+        => values is { Count: > 0 } ? new JsonArray([.. values.Select(v => (JsonNode?)v)]).ToJsonString(s_jsonCompact) : "-";
 
     private static readonly JsonSerializerOptions s_jsonCompact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

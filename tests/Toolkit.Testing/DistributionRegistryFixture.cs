@@ -40,6 +40,9 @@ public sealed class DistributionRegistryFixture : IAsyncLifetime, IAsyncDisposab
     /// <summary>The PEM file of the CA that signed the server certificate (TLS mode only).</summary>
     public string? CaFile { get; private set; }
 
+    /// <summary>The registry's process id once started (benchmarks read its CPU time from /proc).</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>The token server (token mode only): counts the tokens it issued.</summary>
     public RegistryTokenServer? TokenServer { get; private set; }
 

@@ -48,6 +48,7 @@ public static class ExternalTool
         ["dotnet"] = "dotnet-sdk-10.0 (or see https://dotnet.microsoft.com/download)",
         ["git"] = "git",
         ["chown"] = "coreutils",
+        ["clang"] = "clang zlib1g-dev",
     };
 
     /// <summary>The full path of <paramref name="fileName"/> on PATH, or null.</summary>

@@ -126,7 +126,7 @@ internal static class ImageCommands
         var destination = new Argument<string>("destination") { Description = "Where to put it: a registry reference (registry/repo:tag or @sha256:...) or any local location." };
         var tags = new Option<string[]>("--tag", "-t") { Description = "Tag to apply at the destination instead of its own. Repeatable." };
         var parallel = new Option<int>("--parallel") { Description = "Blobs uploaded at the same time (1-64).", DefaultValueFactory = _ => PushOptions.DefaultParallelUploads };
-        var chunkSize = new Option<string?>("--chunk-size") { Description = "Size of each part of a chunked upload: bytes or a number with K, M or G (default 8M)." };
+        var chunkSize = new Option<string?>("--chunk-size") { Description = "Upload large blobs in parts of this size (bytes or a number with K, M or G, at least 1M), for registries or proxies that limit request sizes; by default each blob is streamed in one request." };
         var format = new Option<string?>("--format", "-f") { Description = "Write manifests as oci or docker (schema 2), converting those in the other format; their digests change. Default: keep them byte for byte." };
         format.AcceptOnlyFromAmong("oci", "docker");
         var command = new Command("push", "Copy an image between two locations, to or from a registry, keeping every digest (unless --format converts).")

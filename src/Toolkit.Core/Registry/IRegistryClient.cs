@@ -26,11 +26,16 @@ public sealed record RegistryReferrers(IReadOnlyList<Descriptor> Manifests, bool
 /// <summary>How blobs are uploaded (sizes in bytes).</summary>
 public sealed record BlobUploadOptions
 {
-    /// <summary>Blobs up to this size go in one request (POST + PUT); larger ones in chunks (PATCH ... PUT).</summary>
+    /// <summary>Blobs up to this size are read into memory and go in one request (POST + PUT); larger ones are PATCHed.</summary>
     public long MonolithicThreshold { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>Size of each PATCH; raised to the registry's minimum (<c>OCI-Chunk-Min-Length</c>) when it says one.</summary>
-    public int ChunkSize { get; init; } = 8 * 1024 * 1024;
+    /// <summary>
+    /// Null (the default): a larger blob is streamed from its source in one PATCH, as docker and skopeo do, so the
+    /// registry receives it at the speed of the connection and keeps no intermediate state. A size: the blob goes in
+    /// PATCHes of this many bytes, each read into memory first (raised to the registry's minimum,
+    /// <c>OCI-Chunk-Min-Length</c>, when it says one), for registries or proxies that limit the size of a request.
+    /// </summary>
+    public int? ChunkSize { get; init; }
 }
 
 /// <summary>

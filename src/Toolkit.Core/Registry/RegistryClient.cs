@@ -21,6 +21,9 @@ public sealed class RegistryClient : IRegistryClient
     /// <summary>Upload sessions per blob, and attempts per chunk, before an interrupted upload is given up.</summary>
     public const int MaxUploadSessions = 4;
 
+    // Reads of the source per write to the connection when a blob is streamed: large enough that the per-call cost vanishes.
+    private const int StreamedCopyBufferSize = 256 * 1024;
+
     private const int MaxRedirects = 5;
     private const int MaxTagPages = 10_000;
     private const int MaxReferrerPages = 100;
@@ -255,7 +258,15 @@ public sealed class RegistryClient : IRegistryClient
             && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var min) && min > 0
             ? min
             : 0;
-        var chunkSize = (int)Math.Min(int.MaxValue, Math.Max(options.ChunkSize, minimumChunk));
+
+        if (options.ChunkSize is not { } requestedChunk)
+        {
+            location = await PatchStreamedAsync(repository, descriptor, content, location, progress, cancellationToken).ConfigureAwait(false);
+            await FinishUploadAsync(repository, descriptor, location, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var chunkSize = (int)Math.Min(int.MaxValue, Math.Max(requestedChunk, minimumChunk));
         var buffer = new byte[chunkSize];
         long offset = 0;
         while (true)
@@ -476,6 +487,67 @@ public sealed class RegistryClient : IRegistryClient
         // The filter is applied here whatever the registry said: the registry is not trusted to have applied it right.
         IReadOnlyList<Descriptor> result = artifactType is null ? manifests : [.. manifests.Where(m => m.ArtifactType == artifactType)];
         return new RegistryReferrers(result, filteredByRegistry);
+    }
+
+    /// <summary>
+    /// Sends the whole blob in one PATCH straight from its source. A failure of the source itself (e.g. its digest
+    /// check at the end) is reported as that failure, not as a broken connection; the session is then never completed,
+    /// so the registry does not keep the blob.
+    /// </summary>
+    private async Task<Uri> PatchStreamedAsync(string repository, Descriptor descriptor, Stream content, Uri location, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var source = new UploadSourceStream(content, progress);
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, location)
+        {
+            Content = new StreamContent(source, StreamedCopyBufferSize),
+        };
+        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        patch.Content.Headers.ContentLength = descriptor.Size;
+        patch.Content.Headers.TryAddWithoutValidation("Content-Range", $"0-{descriptor.Size - 1}");
+        patch.Options.Set(RegistryRequest.CallerRecovers, true);
+        HttpResponseMessage patched;
+        try
+        {
+            patched = await SendAsync(patch, repository, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolkitException) when (source.Failure is not null)
+        {
+            throw source.Failure;
+        }
+        catch (ToolkitException exception) when (exception.ErrorCode == ErrorCodes.RegistryUnreachable)
+        {
+            throw new UploadInterruptedException($"the streamed PATCH failed after {source.Position} bytes: {exception.InnerException?.Message ?? exception.Message}", exception);
+        }
+
+        using (patched)
+        {
+            if (source.Failure is not null)
+            {
+                throw source.Failure;
+            }
+
+            if (patched.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent))
+            {
+                if (IsRecoverableUploadStatus(patched.StatusCode))
+                {
+                    throw new UploadInterruptedException($"the streamed PATCH answered HTTP {(int)patched.StatusCode}");
+                }
+
+                await EnsureSuccessAsync(patched, repository, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (source.Position != descriptor.Size)
+            {
+                throw new ToolkitException(ErrorCodes.DigestMismatch, $"The content of blob {descriptor.Digest} is not {descriptor.Size} bytes long; it changed or its descriptor is wrong.");
+            }
+
+            if (patched.Headers.TryGetValues("Range", out var ranges) && ParseRangeEnd(ranges.FirstOrDefault()) is { } end && end + 1 != descriptor.Size)
+            {
+                throw new UploadInterruptedException($"the registry holds {end + 1} bytes after a streamed PATCH of {descriptor.Size}");
+            }
+
+            return patched.Headers.Location is not null ? UploadLocation(location, patched, repository) : location;
+        }
     }
 
     public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken)
@@ -779,6 +851,87 @@ public sealed class RegistryClient : IRegistryClient
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// The source of a streamed upload as HttpClient reads it: counts what was read, reports progress per MiB, and
+    /// keeps the source's own failure, which HttpClient would otherwise wrap as a failure to send. It does not own the
+    /// source: disposing it (as HttpClient does with its content) leaves the source to the caller.
+    /// </summary>
+    private sealed class UploadSourceStream(Stream inner, IProgress<long>? progress) : Stream
+    {
+        private const long ProgressStep = 1024 * 1024;
+        private long _read;
+        private long _reported;
+
+        public ToolkitException? Failure { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _read;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return Account(inner.Read(buffer));
+            }
+            catch (ToolkitException exception)
+            {
+                Failure ??= exception;
+                throw;
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return Account(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+            }
+            catch (ToolkitException exception)
+            {
+                Failure ??= exception;
+                throw;
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Account(int read)
+        {
+            _read += read;
+            if (progress is not null && (_read - _reported >= ProgressStep || (read == 0 && _read != _reported)))
+            {
+                _reported = _read;
+                progress.Report(_read);
+            }
+
+            return read;
+        }
     }
 
     /// <summary>

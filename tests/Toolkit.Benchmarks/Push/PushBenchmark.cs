@@ -10,11 +10,13 @@ using Toolkit.Testing;
 namespace Toolkit.Benchmarks.Push;
 
 /// <summary>
-/// <c>push [--runs 5] [--warm-runs 3] [--cli path/dotnet-toolkit.dll]</c>: a generated image of about 1 GiB
+/// <c>push [--runs 5] [--warm-runs 3] [--cli path/dotnet-toolkit[.dll]]</c>: a generated image of about 1 GiB
 /// (8 gzip layers, one of 512 MiB, random bytes and copies of the shared framework) pushed from its OCI layout
-/// to a local distribution registry, ours (<c>dotnet-toolkit image push</c>) vs <c>skopeo copy</c>. Every cold
-/// run goes into a new registry with empty storage, and skopeo's blob-info cache is deleted first, so neither
-/// can skip or mount a blob. Then warm re-pushes of the unchanged image into a registry that has it.
+/// to a local distribution registry, ours (<c>dotnet-toolkit image push</c>, by default the Native AOT build that
+/// <c>dotnet tool install</c> puts on linux-x64; a <c>.dll</c> runs under <c>dotnet</c>) vs <c>skopeo copy</c>.
+/// Every cold run goes into a new registry with empty storage, and skopeo's blob-info cache is deleted first, so
+/// neither can skip or mount a blob. Then warm re-pushes of the unchanged image into a registry that has it. The
+/// registry's own CPU time is printed per run: on a small machine it competes with the client for the cores.
 /// </summary>
 internal sealed partial class PushBenchmark : IBenchmarkVerb
 {
@@ -34,7 +36,7 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
 
     public string Name => "push";
 
-    public string Description => "[--runs 5] [--warm-runs 3] [--cli dotnet-toolkit.dll]: push a 1 GiB oci: image to a local registry, ours vs skopeo copy, cold and warm";
+    public string Description => "[--runs 5] [--warm-runs 3] [--cli dotnet-toolkit|dotnet-toolkit.dll]: push a 1 GiB oci: image to a local registry, ours vs skopeo copy, cold and warm";
 
     public async Task<int> RunAsync(BenchmarkArguments arguments, CancellationToken cancellationToken)
     {
@@ -49,21 +51,22 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
         var repositoryRoot = Measurements.RepositoryRoot();
         var bench = Path.Combine(repositoryRoot, "artifacts", "bench", "push");
         var layout = Path.Combine(bench, "image");
-        var cli = arguments.String("cli") ?? await FindOrBuildCliAsync(repositoryRoot, cancellationToken);
+        var cli = arguments.String("cli") ?? await PublishNativeCliAsync(repositoryRoot, cancellationToken);
+        string[] oursCommand = cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ["dotnet", cli] : [cli];
 
         Console.WriteLine($"push scenario: {Environment.ProcessorCount} cores, load average {Measurements.LoadAverage()}, {runs} alternating cold runs per command{(runs < 5 ? " (fewer than 5: a smoke test, not a result)" : "")}");
         await GenerateImageAsync(bench, layout, cancellationToken);
         var blobs = Directory.EnumerateFiles(Path.Combine(layout, "blobs", "sha256")).Sum(f => new FileInfo(f).Length);
         Console.WriteLine($"image: oci:{layout}:{Tag}, {blobs / (double)MiB:F1} MiB of blobs ({LayerSizes.Length} gzip layers)");
         Console.WriteLine($"cold: a new docker-registry with empty storage for every run; skopeo's blob-info cache ({string.Join(", ", SkopeoBlobInfoCaches)}) deleted before every run, and XDG_DATA_HOME/TMPDIR per run");
-        Console.WriteLine($"measured: wall time and user+system CPU of the client process (children CPU of this program), peak RSS from {time} -v");
-        Console.WriteLine($"  ours  : dotnet {cli} image push oci:{layout}:{Tag} <registry>/bench/app:1 --insecure-registry <registry> --json");
+        Console.WriteLine($"measured: wall time and user+system CPU of the client process (children CPU of this program), peak RSS from {time} -v, user+system CPU of the registry process during the run (/proc/<pid>/stat)");
+        Console.WriteLine($"  ours  : {string.Join(' ', oursCommand)} image push oci:{layout}:{Tag} <registry>/bench/app:1 --insecure-registry <registry> --json");
         Console.WriteLine($"  skopeo: skopeo copy --dest-tls-verify=false oci:{layout}:{Tag} docker://<registry>/bench/app:1");
         Console.WriteLine();
 
         var scratch = Path.Combine(bench, "scratch");
         TimedCommand Ours(string hostPort) => new(
-            "ours", time, ["-v", "dotnet", cli, "image", "push", $"oci:{layout}:{Tag}", $"{hostPort}/bench/app:1", "--insecure-registry", hostPort, "--json"],
+            "ours", time, ["-v", .. oursCommand, "image", "push", $"oci:{layout}:{Tag}", $"{hostPort}/bench/app:1", "--insecure-registry", hostPort, "--json"],
             bench, new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" });
         TimedCommand Skopeo(string hostPort) => new(
             "skopeo", time, ["-v", "skopeo", "copy", "--quiet", "--dest-tls-verify=false", $"oci:{layout}:{Tag}", $"docker://{hostPort}/bench/app:1"],
@@ -78,18 +81,18 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
                 await using var registry = new DistributionRegistryFixture();
                 await registry.InitializeAsync();
                 ResetSkopeoState(scratch);
-                var result = await MeasureAsync(name == "ours" ? Ours(registry.HostPort) : Skopeo(registry.HostPort), cancellationToken);
+                var result = await MeasureAsync(name == "ours" ? Ours(registry.HostPort) : Skopeo(registry.HostPort), registry, cancellationToken);
                 cold[name].Add(result);
-                Console.WriteLine($"cold run {run} {name,-6} {result.Wall,7:F3} s wall {result.Cpu,7:F2} s cpu {result.PeakRssMiB,7:F1} MiB peak RSS{(result.BytesUploaded is { } b ? $"  {b / (double)MiB:F1} MiB uploaded" : "")}");
+                Console.WriteLine($"cold run {run} {name,-6} {result.Wall,7:F3} s wall {result.Cpu,7:F2} s cpu {result.PeakRssMiB,7:F1} MiB peak RSS {result.RegistryCpu,6:F2} s registry cpu{(result.BytesUploaded is { } b ? $"  {b / (double)MiB:F1} MiB uploaded" : "")}");
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine($"cold  {"",-6} {"median",8} {"min",8} {"max",8} {"cpu",8} {"rss max",9}");
+        Console.WriteLine($"cold  {"",-6} {"median",8} {"min",8} {"max",8} {"cpu",8} {"rss max",9} {"registry",9}");
         foreach (var (name, results) in cold)
         {
             var wall = results.Select(r => r.Wall).ToArray();
-            Console.WriteLine($"      {name,-6} {Measurements.Median(wall),7:F3}s {wall.Min(),7:F3}s {wall.Max(),7:F3}s {Measurements.Median(results.Select(r => r.Cpu).ToArray()),7:F2}s {results.Max(r => r.PeakRssMiB),7:F1}MiB");
+            Console.WriteLine($"      {name,-6} {Measurements.Median(wall),7:F3}s {wall.Min(),7:F3}s {wall.Max(),7:F3}s {Measurements.Median(results.Select(r => r.Cpu).ToArray()),7:F2}s {results.Max(r => r.PeakRssMiB),7:F1}MiB {Measurements.Median(results.Select(r => r.RegistryCpu).ToArray()),7:F2}s");
         }
 
         var wallRatio = Measurements.Median(cold["ours"].Select(r => r.Wall).ToArray()) / Measurements.Median(cold["skopeo"].Select(r => r.Wall).ToArray());
@@ -101,16 +104,16 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
         await using (var registry = new DistributionRegistryFixture())
         {
             await registry.InitializeAsync();
-            await MeasureAsync(Ours(registry.HostPort), cancellationToken);
-            await MeasureAsync(Skopeo(registry.HostPort), cancellationToken);
+            await MeasureAsync(Ours(registry.HostPort), registry, cancellationToken);
+            await MeasureAsync(Skopeo(registry.HostPort), registry, cancellationToken);
             var warm = new Dictionary<string, List<RunResult>>(StringComparer.Ordinal) { ["ours"] = [], ["skopeo"] = [] };
             for (var run = 1; run <= warmRuns; run++)
             {
                 foreach (var name in run % 2 == 1 ? new[] { "ours", "skopeo" } : ["skopeo", "ours"])
                 {
-                    var result = await MeasureAsync(name == "ours" ? Ours(registry.HostPort) : Skopeo(registry.HostPort), cancellationToken);
+                    var result = await MeasureAsync(name == "ours" ? Ours(registry.HostPort) : Skopeo(registry.HostPort), registry, cancellationToken);
                     warm[name].Add(result);
-                    Console.WriteLine($"warm run {run} {name,-6} {result.Wall,7:F3} s wall {result.Cpu,7:F2} s cpu{(result.BytesUploaded is { } b ? $"  {b} bytes uploaded" : "")}");
+                    Console.WriteLine($"warm run {run} {name,-6} {result.Wall,7:F3} s wall {result.Cpu,7:F2} s cpu {result.PeakRssMiB,7:F1} MiB peak RSS {result.RegistryCpu,6:F2} s registry cpu{(result.BytesUploaded is { } b ? $"  {b} bytes uploaded" : "")}");
                 }
             }
 
@@ -122,9 +125,11 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
         return 0;
     }
 
-    private static async Task<RunResult> MeasureAsync(TimedCommand command, CancellationToken cancellationToken)
+    private static async Task<RunResult> MeasureAsync(TimedCommand command, DistributionRegistryFixture registry, CancellationToken cancellationToken)
     {
+        var registryBefore = ProcessCpuSeconds(registry.ProcessId);
         var timing = await command.RunAsync(cancellationToken);
+        var registryCpu = ProcessCpuSeconds(registry.ProcessId) - registryBefore;
         var rss = MaximumResidentSet().Match(timing.Output);
         var peak = rss.Success ? long.Parse(rss.Groups["kb"].Value, CultureInfo.InvariantCulture) / 1024.0 : double.NaN;
         long? uploaded = null;
@@ -136,7 +141,22 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
             uploaded = json.RootElement.GetProperty("bytesUploaded").GetInt64();
         }
 
-        return new RunResult(timing.WallSeconds, timing.CpuSeconds, peak, uploaded);
+        return new RunResult(timing.WallSeconds, timing.CpuSeconds, peak, registryCpu, uploaded);
+    }
+
+    /// <summary>User + system CPU of a running process (fields 14 and 15 of /proc/pid/stat).</summary>
+    private static double ProcessCpuSeconds(int? pid)
+    {
+        var path = $"/proc/{pid}/stat";
+        if (pid is null || !File.Exists(path))
+        {
+            return double.NaN;
+        }
+
+        var stat = File.ReadAllText(path);
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        const double TicksPerSecond = 100;
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
     private static void ResetSkopeoState(string scratch)
@@ -155,16 +175,15 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
         Directory.CreateDirectory(Path.Combine(scratch, "tmp"));
     }
 
-    private static async Task<string> FindOrBuildCliAsync(string repositoryRoot, CancellationToken cancellationToken)
+    /// <summary>The CLI as the linux-x64 tool package holds it (Native AOT), published from the current source.</summary>
+    private static async Task<string> PublishNativeCliAsync(string repositoryRoot, CancellationToken cancellationToken)
     {
-        var cli = Path.Combine(repositoryRoot, "artifacts", "bin", "Toolkit.Cli", "release", "dotnet-toolkit.dll");
-        if (!File.Exists(cli))
-        {
-            Console.WriteLine("building the CLI in Release");
-            await ExternalTool.RunCheckedAsync("dotnet", ["build", Path.Combine(repositoryRoot, "src", "Toolkit.Cli"), "-c", "Release"], cancellationToken: cancellationToken);
-        }
-
-        return cli;
+        Console.WriteLine("publishing the CLI (Release, linux-x64, Native AOT)");
+        await ExternalTool.RunCheckedAsync(
+            "dotnet",
+            ["publish", Path.Combine(repositoryRoot, "src", "Toolkit.Cli"), "-c", "Release", "-r", "linux-x64", "-p:NuGetLockFilePath=packages.linux-x64.lock.json"],
+            cancellationToken: cancellationToken);
+        return Path.Combine(repositoryRoot, "artifacts", "publish", "Toolkit.Cli", "release_linux-x64", "dotnet-toolkit");
     }
 
     /// <summary>The image, once: layers of seeded random files plus copies of the shared framework's DLLs.</summary>
@@ -252,5 +271,5 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
     [GeneratedRegex(@"Maximum resident set size \(kbytes\): (?<kb>\d+)")]
     private static partial Regex MaximumResidentSet();
 
-    private sealed record RunResult(double Wall, double Cpu, double PeakRssMiB, long? BytesUploaded);
+    private sealed record RunResult(double Wall, double Cpu, double PeakRssMiB, double RegistryCpu, long? BytesUploaded);
 }

@@ -255,6 +255,106 @@ public sealed class RegistryClientProtocolTests
     }
 
     [Fact]
+    public async Task A_large_blob_goes_in_one_streamed_PATCH_with_its_range_even_when_the_registry_names_a_minimum_chunk()
+    {
+        // Given a registry with a 3 MiB minimum chunk that moves the session on PATCH
+        var content = new byte[7 * 1024 * 1024 + 5];
+        new Random(8).NextBytes(content);
+        var descriptor = Descriptor.For(MediaTypes.OciLayer, content);
+        var ranges = new List<string>();
+        var (client, stub, factory) = Client((request, call) =>
+        {
+            if (request.Method == HttpMethod.Post)
+            {
+                var started = new HttpResponseMessage(HttpStatusCode.Accepted);
+                started.Headers.Location = new Uri("/v2/app/blobs/uploads/s?n=0", UriKind.Relative);
+                started.Headers.TryAddWithoutValidation("OCI-Chunk-Min-Length", (3 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return started;
+            }
+
+            if (request.Method == HttpMethod.Patch)
+            {
+                ranges.Add($"{request.Content!.Headers.GetValues("Content-Range").Single()} of {request.Content.Headers.ContentLength}");
+                var patched = new HttpResponseMessage(HttpStatusCode.Accepted);
+                patched.Headers.Location = new Uri($"/v2/app/blobs/uploads/s?n={call}", UriKind.Relative);
+                patched.Headers.TryAddWithoutValidation("Range", $"0-{content.Length - 1}");
+                return patched;
+            }
+
+            var done = new HttpResponseMessage(HttpStatusCode.Created);
+            done.Headers.TryAddWithoutValidation("Docker-Content-Digest", descriptor.Digest.ToString());
+            return done;
+        });
+        using var _f = factory;
+        var reported = new List<long>();
+
+        // When it is pushed without a chunk size (the default) and above the monolithic threshold
+        await client.PushBlobAsync("app", descriptor, new MemoryStream(content), new BlobUploadOptions { MonolithicThreshold = 4 * 1024 * 1024 }, new SynchronousProgress(reported), CancellationToken.None);
+
+        // Then one PATCH carried all of it, announced as one range, and the PUT went to the PATCH's Location without a body
+        var requests = stub.Requests.ToArray();
+        Assert.Equal([HttpMethod.Post, HttpMethod.Patch, HttpMethod.Put], requests.Select(r => r.Method));
+        Assert.Equal(content, requests[1].Body);
+        Assert.Equal([$"0-{content.Length - 1} of {content.Length}"], ranges);
+        Assert.Equal($"?n=2&digest={Uri.EscapeDataString(descriptor.Digest.ToString())}", requests[2].Uri.Query);
+        Assert.True(requests[2].Body is null or { Length: 0 });
+        Assert.Equal(content.Length, reported[^1]);
+        Assert.Equal(reported.Order(), reported);
+    }
+
+    [Fact]
+    public async Task A_streamed_source_that_fails_its_own_check_is_that_error_and_the_upload_is_not_completed()
+    {
+        // Given a source that fails when its end is reached (as a layout blob whose digest is wrong does)
+        var (client, stub, factory) = Client((request, _) =>
+        {
+            var started = new HttpResponseMessage(HttpStatusCode.Accepted);
+            started.Headers.Location = new Uri("/v2/app/blobs/uploads/s", UriKind.Relative);
+            return started;
+        });
+        using var _f = factory;
+        var content = new byte[2 * 1024 * 1024];
+        var descriptor = Descriptor.For(MediaTypes.OciLayer, content);
+        var failure = new ToolkitException(ErrorCodes.DigestMismatch, "the source is corrupt");
+
+        // When it is streamed
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => client.PushBlobAsync(
+            "app", descriptor, new FailingAtEndStream(content, failure), new BlobUploadOptions { MonolithicThreshold = 1024 * 1024 }, null, CancellationToken.None));
+
+        // Then the source's own error comes out and no PUT closed the session
+        Assert.Same(failure, error);
+        Assert.DoesNotContain(stub.Requests, r => r.Method == HttpMethod.Put);
+    }
+
+    private sealed class SynchronousProgress(List<long> values) : IProgress<long>
+    {
+        public void Report(long value) => values.Add(value);
+    }
+
+    private sealed class FailingAtEndStream(byte[] content, Exception failure) : MemoryStream(content)
+    {
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = base.Read(buffer, offset, count);
+            return read == 0 && count > 0 ? throw failure : read;
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            var array = new byte[buffer.Length];
+            var read = Read(array, 0, array.Length);
+            array.AsSpan(0, read).CopyTo(buffer);
+            return read;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => Task.FromResult(Read(buffer, offset, count));
+    }
+
+    [Fact]
     public async Task A_registry_that_stores_a_blob_under_another_digest_is_a_coded_error()
     {
         // Given a registry that confirms an upload with the wrong digest

@@ -86,14 +86,15 @@ public sealed class RegistryClientTests(DistributionRegistryFixture registry) : 
     }
 
     [Theory]
-    [InlineData(1000, 16 * 1024 * 1024)]
-    [InlineData(5 * 1024 * 1024 + 123, 1024 * 1024)]
-    public async Task A_blob_round_trips_monolithic_or_chunked(int size, long threshold)
+    [InlineData(1000, 16 * 1024 * 1024, null)]
+    [InlineData(5 * 1024 * 1024 + 123, 1024 * 1024, 1024 * 1024)]
+    [InlineData(5 * 1024 * 1024 + 123, 1024 * 1024, null)]
+    public async Task A_blob_round_trips_monolithic_chunked_or_streamed(int size, long threshold, int? chunkSize)
     {
-        // Given a blob and upload options that make it monolithic or chunked
+        // Given a blob and upload options that make it monolithic, chunked or streamed in one PATCH
         var content = RandomBytes(size);
         var descriptor = Descriptor.For(MediaTypes.OciLayer, content);
-        var options = new BlobUploadOptions { MonolithicThreshold = threshold, ChunkSize = 1024 * 1024 };
+        var options = new BlobUploadOptions { MonolithicThreshold = threshold, ChunkSize = chunkSize };
         var reported = new List<long>();
 
         // When it is pushed and read back

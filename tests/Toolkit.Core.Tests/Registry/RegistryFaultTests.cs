@@ -29,6 +29,12 @@ public sealed class RegistryFaultTests(DistributionRegistryFixture registry, ITe
         Upload = new BlobUploadOptions { MonolithicThreshold = 1024 * 1024, ChunkSize = PushOptions.MinChunkSize },
     };
 
+    // The default upload: blobs above the threshold streamed in one PATCH each (three of the four layers here).
+    private static readonly PushOptions s_streamed = new()
+    {
+        Upload = new BlobUploadOptions { MonolithicThreshold = 1024 * 1024 },
+    };
+
     private readonly TemporaryDirectory _temp = new("tk-faults");
     private readonly FaultInjectingProxy _proxy = new(registry.BaseUri);
     private readonly RegistryClientFactory _factory = new(s_options);
@@ -211,6 +217,67 @@ public sealed class RegistryFaultTests(DistributionRegistryFixture registry, ITe
         Assert.True(await AssertNoDanglingManifestsAsync() >= outcomes.Count(o => o == "complete"));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(40), $"took {watch.Elapsed}: {string.Join(", ", outcomes)}");
         output.WriteLine($"{watch.Elapsed}: {string.Join(", ", outcomes)}");
+    }
+
+    [Fact]
+    public async Task A_reset_in_the_middle_of_a_streamed_blob_ends_in_a_coded_error_or_a_complete_image_and_a_second_push_completes()
+    {
+        // Given a push whose first streamed PATCH breaks after 300 KB
+        var (image, root) = await BuildImageAsync("streamreset");
+        var reset = _proxy.Add(new FaultRule(FaultKind.ResetRequestBody, "PATCH", "/blobs/uploads/", 1) { AfterBytes = 300_000 });
+
+        // When it is pushed, and pushed again
+        var first = await Record.ExceptionAsync(() => PushThroughProxyAsync(_factory, image, "faults/streamreset:1.0", s_streamed));
+        var tagsAfterFirst = first is null ? null : await Record.ExceptionAsync(() => _factory.Create(registry.HostPort).ListTagsAsync("faults/streamreset", CancellationToken.None));
+        var second = await PushThroughProxyAsync(_factory, image, "faults/streamreset:1.0", s_streamed);
+
+        // Then the fault fired, a failed first push was a coded registry error that left no tag, and the image is complete
+        Assert.Equal(1, reset.Fired);
+        if (first is not null)
+        {
+            var coded = Assert.IsType<ToolkitException>(first);
+            Assert.StartsWith("TK1", coded.Code, StringComparison.Ordinal);
+            Assert.Equal(ErrorCodes.RepositoryNotFound, Assert.IsType<ToolkitException>(tagsAfterFirst).ErrorCode);
+        }
+
+        Assert.Equal(root.Digest, second.Root.Digest);
+        Assert.Contains(_proxy.Requests, r => r.Method == "PATCH" && r.Status == 202);
+        await AssertCompleteAsync("faults/streamreset:1.0", root.Digest);
+        await AssertNoDanglingManifestsAsync();
+    }
+
+    public static TheoryData<string> UploadModes => ["streamed", "chunked", "monolithic"];
+
+    [Theory]
+    [MemberData(nameof(UploadModes))]
+    public async Task A_corrupted_blob_in_the_local_layout_is_refused_with_TK2008_and_the_registry_keeps_nothing_of_it(string mode)
+    {
+        // Given a layout whose largest layer has one byte changed on disk (same length, so only its digest can tell)
+        var (image, _) = await BuildImageAsync($"localcorrupt-{mode}");
+        var layout = ((OciLayoutLocation)image).Path;
+        var manifest = OciJson.ParseManifest(await File.ReadAllBytesAsync(Path.Combine(layout, "blobs", "sha256", OciJson.ParseIndex(await File.ReadAllBytesAsync(Path.Combine(layout, "index.json"))).Manifests[0].Digest.Encoded)));
+        var largest = manifest.Layers.MaxBy(l => l.Size)!;
+        var path = Path.Combine(layout, "blobs", "sha256", largest.Digest.Encoded);
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        await File.WriteAllBytesAsync(path, bytes);
+        var options = mode switch
+        {
+            "streamed" => s_streamed,
+            "chunked" => s_chunked,
+            _ => new PushOptions(),
+        };
+        var repository = $"faults/localcorrupt-{mode}";
+
+        // When it is pushed to the real registry
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => PushThroughProxyAsync(_factory, image, $"{repository}:1.0", options));
+
+        // Then the error says the local content does not match, and the registry has neither the blob nor a tag
+        Assert.Equal(ErrorCodes.DigestMismatch, error.ErrorCode);
+        Assert.Contains(largest.Digest.ToString(), error.Message, StringComparison.Ordinal);
+        var client = _factory.Create(registry.HostPort);
+        Assert.Null(await client.HeadBlobAsync(repository, largest.Digest, CancellationToken.None));
+        Assert.Null(await client.GetManifestAsync(repository, "1.0", ManifestTypes, CancellationToken.None));
     }
 
     [Fact]

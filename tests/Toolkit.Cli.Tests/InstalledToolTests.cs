@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Toolkit.Core.Oci;
+using Toolkit.Testing;
+
+namespace Toolkit.Cli.Tests;
+
+/// <summary>The tool as <c>dotnet tool install</c> puts it on a linux-x64 machine: the Native AOT build.</summary>
+[Collection(InstalledToolCollection.Name)]
+public sealed class InstalledToolTests(InstalledTool tool)
+{
+    [Fact]
+    public async Task Dotnet_tool_install_picks_the_native_build_on_linux_x64()
+    {
+        // Given the installed command
+        var target = new FileInfo(tool.Command).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? tool.Command;
+
+        // When it is read and run
+        var header = new byte[4];
+        await using (var file = File.OpenRead(target))
+        {
+            await file.ReadExactlyAsync(header);
+        }
+
+        var help = await tool.RunAsync("--help");
+
+        // Then it is an ELF executable from the linux-x64 package, not a managed assembly behind a shim, and it works
+        Assert.Equal([0x7F, (byte)'E', (byte)'L', (byte)'F'], header);
+        Assert.Contains($"toolkit.cli.linux-x64{Path.DirectorySeparatorChar}", target, StringComparison.OrdinalIgnoreCase);
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(target)!, "dotnet-toolkit.dll")));
+        Assert.True(help.ExitCode == 0, help.StandardError);
+        Assert.Contains("image", help.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_native_build_builds_inspects_and_pushes_an_image_to_a_real_registry()
+    {
+        // Given a folder, and a real distribution registry on loopback
+        var app = Path.Combine(tool.Scratch, "native-app");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "app.dll"), "not really a dll");
+        var layout = $"oci:{Path.Combine(tool.Scratch, "native-image")}:1";
+        await using var registry = new DistributionRegistryFixture();
+        await registry.InitializeAsync();
+        var destination = $"{registry.HostPort}/native/app:1";
+
+        // When the native build builds, inspects and pushes it twice (JSON output, System.CommandLine, HTTP, logging)
+        var build = await tool.RunAsync("image", "build", "--layer", app, "-o", layout, "--platform", "linux/amd64", "--platform", "linux/arm64", "--source-date-epoch", "0", "--json");
+        var inspect = await tool.RunAsync("image", "inspect", layout, "--json");
+        var push = await tool.RunAsync("image", "push", layout, destination, "--json", "-v", "detailed");
+        var again = await tool.RunAsync("image", "push", layout, destination, "--json");
+
+        // Then every step agrees on the digest, skopeo reads the image back, and the second push sends nothing
+        Assert.True(build.ExitCode == 0, build.StandardError);
+        Assert.True(inspect.ExitCode == 0, inspect.StandardError);
+        Assert.True(push.ExitCode == 0, push.StandardError);
+        Assert.True(again.ExitCode == 0, again.StandardError);
+        var digest = JsonNode.Parse(build.StandardOutput)!["digest"]!.GetValue<string>();
+        Assert.Equal(digest, JsonNode.Parse(inspect.StandardOutput)!["digest"]!.GetValue<string>());
+        Assert.Equal(2, JsonNode.Parse(inspect.StandardOutput)!["platforms"]!.AsArray().Count);
+        Assert.Equal(digest, JsonNode.Parse(push.StandardOutput)!["digest"]!.GetValue<string>());
+        Assert.Contains("debug: ", push.StandardError, StringComparison.Ordinal);
+        Assert.Equal(0, JsonNode.Parse(again.StandardOutput)!["bytesUploaded"]!.GetValue<long>());
+        var raw = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{destination}"]);
+        Assert.Equal(digest, Digest.Compute(raw.StandardOutputBytes).ToString());
+    }
+
+    [Fact]
+    public async Task The_native_build_reports_coded_errors_with_their_exit_codes()
+    {
+        // When a location is missing, and an option is malformed
+        var missing = await tool.RunAsync("image", "inspect", $"oci:{Path.Combine(tool.Scratch, "nothing-here")}");
+        var usage = await tool.RunAsync("image", "push", "oci:x", "oci:y", "--parallel", "0");
+
+        // Then each is one coded line on standard error, with the exit code of its kind
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.StartsWith("error TK", missing.StandardError, StringComparison.Ordinal);
+        Assert.Equal(2, usage.ExitCode);
+        Assert.StartsWith("error TK1052: ", usage.StandardError, StringComparison.Ordinal);
+    }
+}
