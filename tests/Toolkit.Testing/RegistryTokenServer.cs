@@ -11,17 +11,15 @@ namespace Toolkit.Testing;
 /// ES256 JWTs (signing certificate in <c>x5c</c>, the same certificate in the registry's <c>rootcertbundle</c>) that grant
 /// the requested actions to the known user and nothing to anonymous callers. The registry validates them for real.
 /// </summary>
-public sealed class RegistryTokenServer : IDisposable
+public sealed class RegistryTokenServer : LoopbackHttpServer
 {
     public const string Service = "toolkit-test-registry";
     public const string Issuer = "toolkit-test-issuer";
 
-    private readonly HttpListener _listener = new();
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly X509Certificate2 _certificate;
     private readonly string _username;
     private readonly string _password;
-    private readonly Task _loop;
     private int _tokensIssued;
     private int _requests;
 
@@ -35,11 +33,8 @@ public sealed class RegistryTokenServer : IDisposable
         CertificateFile = Path.Combine(directory, "token-signer.pem");
         File.WriteAllText(CertificateFile, _certificate.ExportCertificatePem());
 
-        var port = DistributionRegistryFixture.FreePort();
-        Realm = new Uri($"http://127.0.0.1:{port}/token");
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        Realm = new Uri($"http://{HostPort}/token");
+        Start();
     }
 
     public Uri Realm { get; }
@@ -52,43 +47,20 @@ public sealed class RegistryTokenServer : IDisposable
 
     public int TokensIssued => Volatile.Read(ref _tokensIssued);
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _listener.Close();
-        try
+        base.Dispose(disposing);
+        if (disposing)
         {
-            _loop.Wait(TimeSpan.FromSeconds(5));
+            _key.Dispose();
+            _certificate.Dispose();
         }
-        catch (AggregateException)
-        {
-        }
-
-        _key.Dispose();
-        _certificate.Dispose();
     }
 
-    private async Task ServeAsync()
+    protected override Task HandleAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                Answer(context);
-            }
-            catch (Exception exception) when (exception is HttpListenerException or IOException)
-            {
-            }
-        }
+        Answer(context);
+        return Task.CompletedTask;
     }
 
     private void Answer(HttpListenerContext context)

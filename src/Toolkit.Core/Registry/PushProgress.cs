@@ -1,5 +1,7 @@
 using Toolkit.Core.Oci;
 
+using Toolkit.Core.Storage;
+
 namespace Toolkit.Core.Registry;
 
 /// <summary>Where one blob, manifest or index of a push stands.</summary>
@@ -41,7 +43,7 @@ public sealed record BlobProgress(Digest Digest, string MediaType, long Size, Bl
 /// A read-only stream that reports how much of a blob has been read through it: at the start, then at most about a
 /// hundred times (every 1 % of the blob, at least every 64 KiB), and at the end.
 /// </summary>
-internal sealed class ProgressReadStream : Stream
+internal sealed class ProgressReadStream : ReadOnlyStream
 {
     private const long MinimumStep = 64 * 1024;
 
@@ -61,12 +63,6 @@ internal sealed class ProgressReadStream : Stream
         progress.Report(BlobProgress.Of(blob, BlobTransferState.Uploading, 0));
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _inner.Length;
 
     public override long Position
@@ -75,25 +71,10 @@ internal sealed class ProgressReadStream : Stream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Count(_inner.Read(buffer, offset, count));
-
     public override int Read(Span<byte> buffer) => Count(_inner.Read(buffer));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         => Count(await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci;
 
+using Toolkit.Core.Storage;
+
 namespace Toolkit.Core.Registry;
 
 /// <summary>
@@ -858,7 +860,7 @@ public sealed class RegistryClient : IRegistryClient
     /// keeps the source's own failure, which HttpClient would otherwise wrap as a failure to send. It does not own the
     /// source: disposing it (as HttpClient does with its content) leaves the source to the caller.
     /// </summary>
-    private sealed class UploadSourceStream(Stream inner, IProgress<long>? progress) : Stream
+    private sealed class UploadSourceStream(Stream inner, IProgress<long>? progress) : ReadOnlyStream
     {
         private const long ProgressStep = 1024 * 1024;
         private long _read;
@@ -866,21 +868,11 @@ public sealed class RegistryClient : IRegistryClient
 
         public ToolkitException? Failure { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
         public override long Position
         {
             get => _read;
             set => throw new NotSupportedException();
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -895,9 +887,6 @@ public sealed class RegistryClient : IRegistryClient
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             try
@@ -910,16 +899,6 @@ public sealed class RegistryClient : IRegistryClient
                 throw;
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         private int Account(int read)
         {
@@ -938,22 +917,11 @@ public sealed class RegistryClient : IRegistryClient
     /// A blob stream that disposes its response with it, fails when no byte arrives for <see cref="ReadTimeout"/>, and turns
     /// a broken connection into a coded error.
     /// </summary>
-    private sealed class ResponseStream(Stream inner, HttpResponseMessage response, RegistryClient client, Digest digest) : Stream
+    private sealed class ResponseStream(Stream inner, HttpResponseMessage response, RegistryClient client, Digest digest) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException();
 
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -982,16 +950,6 @@ public sealed class RegistryClient : IRegistryClient
                     exception);
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

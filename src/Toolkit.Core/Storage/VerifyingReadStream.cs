@@ -9,7 +9,7 @@ namespace Toolkit.Core.Storage;
 /// when the size or the digest differs from the descriptor. Reading past the expected size fails at once,
 /// so a hostile source cannot make a reader consume unbounded data.
 /// </summary>
-internal sealed class VerifyingReadStream : Stream
+internal sealed class VerifyingReadStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly Descriptor _expected;
@@ -26,12 +26,6 @@ internal sealed class VerifyingReadStream : Stream
         _hash = expected.Digest.CreateHash();
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _expected.Size;
 
     public override long Position
@@ -39,8 +33,6 @@ internal sealed class VerifyingReadStream : Stream
         get => _read;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -53,9 +45,6 @@ internal sealed class VerifyingReadStream : Stream
         return Account(buffer[..n]);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.Length == 0)
@@ -66,16 +55,6 @@ internal sealed class VerifyingReadStream : Stream
         var n = await _inner.ReadAsync(Limit(buffer), cancellationToken).ConfigureAwait(false);
         return Account(buffer.Span[..n]);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -140,7 +119,7 @@ internal sealed class VerifyingReadStream : Stream
 }
 
 /// <summary>A read-only window of <c>length</c> bytes of a seekable stream it owns, from <c>offset</c>.</summary>
-internal sealed class BoundedReadStream : Stream
+internal sealed class BoundedReadStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly long _length;
@@ -153,12 +132,6 @@ internal sealed class BoundedReadStream : Stream
         _inner.Seek(offset, SeekOrigin.Begin);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _length;
 
     public override long Position
@@ -167,8 +140,6 @@ internal sealed class BoundedReadStream : Stream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var n = _inner.Read(buffer[..Remaining(buffer.Length)]);
@@ -176,25 +147,12 @@ internal sealed class BoundedReadStream : Stream
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await _inner.ReadAsync(buffer[..Remaining(buffer.Length)], cancellationToken).ConfigureAwait(false);
         _position += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

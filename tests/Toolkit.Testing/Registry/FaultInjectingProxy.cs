@@ -101,37 +101,18 @@ public sealed record ProxiedRequest(string Method, string Path, int Status, Faul
 /// <c>Retry-After: 1</c>, connection resets in the middle of a request or response body, delays, corrupted or replaced
 /// bodies. <c>Location</c> headers naming the registry are rewritten to the proxy, so uploads continue through it.
 /// </summary>
-public sealed class FaultInjectingProxy : IDisposable
+public sealed class FaultInjectingProxy : LoopbackHttpServer
 {
-    private static readonly HashSet<string> s_hopHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Host", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Expect",
-    };
-
-    private readonly HttpListener _listener = new();
-    private readonly HttpClient _upstream;
-    private readonly Uri _target;
-    private readonly Task _loop;
+    private readonly RegistryRelay _relay;
     private readonly ConcurrentQueue<FaultRule> _rules = new();
     private readonly ConcurrentQueue<ProxiedRequest> _log = new();
 
     public FaultInjectingProxy(Uri target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        _target = target;
-        _upstream = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        var port = DistributionRegistryFixture.FreePort();
-        HostPort = $"127.0.0.1:{port}";
-        _listener.Prefixes.Add($"http://{HostPort}/");
-        _listener.Start();
-        _loop = Task.Run(AcceptAsync);
+        _relay = new RegistryRelay(target, HostPort);
+        Start();
     }
-
-    /// <summary><c>127.0.0.1:port</c> of the proxy, for image references.</summary>
-    public string HostPort { get; }
 
     public IReadOnlyList<ProxiedRequest> Requests => [.. _log];
 
@@ -148,35 +129,12 @@ public sealed class FaultInjectingProxy : IDisposable
         _log.Clear();
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _listener.Close();
-        try
+        base.Dispose(disposing);
+        if (disposing)
         {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-
-        _upstream.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
+            _relay.Dispose();
         }
     }
 
@@ -193,7 +151,7 @@ public sealed class FaultInjectingProxy : IDisposable
         return null;
     }
 
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var request = context.Request;
         var response = context.Response;
@@ -254,36 +212,18 @@ public sealed class FaultInjectingProxy : IDisposable
     {
         var request = context.Request;
         var response = context.Response;
-        using var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, path));
+        HttpContent? content = null;
         if (request.HasEntityBody)
         {
-            upstreamRequest.Content = new StreamContent(fault?.Kind == FaultKind.ForwardPartialRequestBody
+            content = new StreamContent(fault?.Kind == FaultKind.ForwardPartialRequestBody
                 ? new TruncatingStream(request.InputStream, fault.AfterBytes)
                 : request.InputStream);
-            if (request.ContentLength64 >= 0)
-            {
-                upstreamRequest.Content.Headers.ContentLength = request.ContentLength64;
-            }
-        }
-
-        foreach (var name in request.Headers.AllKeys)
-        {
-            if (name is null || s_hopHeaders.Contains(name))
-            {
-                continue;
-            }
-
-            var values = request.Headers.GetValues(name) ?? [];
-            if (!upstreamRequest.Headers.TryAddWithoutValidation(name, values))
-            {
-                upstreamRequest.Content?.Headers.TryAddWithoutValidation(name, values);
-            }
         }
 
         HttpResponseMessage sent;
         try
         {
-            sent = await _upstream.SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead);
+            sent = await _relay.SendAsync(request, content);
         }
         catch (HttpRequestException) when (fault?.Kind == FaultKind.ForwardPartialRequestBody)
         {
@@ -309,40 +249,18 @@ public sealed class FaultInjectingProxy : IDisposable
             return;
         }
 
-        response.StatusCode = (int)upstreamResponse.StatusCode;
-        foreach (var header in upstreamResponse.Headers.Concat(upstreamResponse.Content.Headers))
-        {
-            if (s_hopHeaders.Contains(header.Key))
-            {
-                continue;
-            }
-
-            foreach (var value in header.Value)
-            {
-                response.AddHeader(header.Key, string.Equals(header.Key, "Location", StringComparison.OrdinalIgnoreCase) ? RewriteLocation(value) : value);
-            }
-        }
-
         var isHead = string.Equals(request.HttpMethod, "HEAD", StringComparison.OrdinalIgnoreCase);
+        _relay.CopyHead(upstreamResponse, response, isHead);
         if (fault?.Kind == FaultKind.ReplaceResponseBody && !isHead)
         {
             var body = fault.Body ?? [];
+            response.SendChunked = false;
             response.StatusCode = 200;
             response.ContentLength64 = body.Length;
             await response.OutputStream.WriteAsync(body);
             response.Close();
             _log.Enqueue(new(request.HttpMethod, path, 200, fault.Kind));
             return;
-        }
-
-        var length = upstreamResponse.Content.Headers.ContentLength;
-        if (length is { } known)
-        {
-            response.ContentLength64 = known;
-        }
-        else if (!isHead)
-        {
-            response.SendChunked = true;
         }
 
         if (!isHead)
@@ -406,14 +324,6 @@ public sealed class FaultInjectingProxy : IDisposable
 
         socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
         socket.Close();
-    }
-
-    private string RewriteLocation(string value)
-    {
-        var authority = _target.Authority;
-        return value.Contains(authority, StringComparison.OrdinalIgnoreCase)
-            ? value.Replace(authority, HostPort, StringComparison.OrdinalIgnoreCase)
-            : value;
     }
 
     private static void Answer(HttpListenerResponse response, int status, string? retryAfter, byte[]? errorBody = null)

@@ -14,20 +14,12 @@ namespace Toolkit.Testing.Registry;
 /// manifest with a subject, as a registry with the API must. Its JSON handling is its own (System.Text.Json nodes), not the
 /// toolkit's, so it cannot share the toolkit's mistakes.
 /// </summary>
-public sealed class ReferrersApiProxy : IDisposable
+public sealed class ReferrersApiProxy : LoopbackHttpServer
 {
     private const int MaxManifestBytes = 4 * 1024 * 1024;
     private const string IndexMediaType = "application/vnd.oci.image.index.v1+json";
 
-    private static readonly HashSet<string> s_hopHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Host", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Expect",
-    };
-
-    private readonly HttpListener _listener = new();
-    private readonly HttpClient _upstream;
-    private readonly Uri _target;
-    private readonly Task _loop;
+    private readonly RegistryRelay _relay;
 
     // (repository, subject digest) -> referrer descriptors in the order they were pushed, each digest once.
     private readonly ConcurrentDictionary<(string Repository, string Subject), List<JsonObject>> _referrers = new();
@@ -36,19 +28,9 @@ public sealed class ReferrersApiProxy : IDisposable
     public ReferrersApiProxy(Uri target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        _target = target;
-        _upstream = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        HostPort = $"127.0.0.1:{DistributionRegistryFixture.FreePort()}";
-        _listener.Prefixes.Add($"http://{HostPort}/");
-        _listener.Start();
-        _loop = Task.Run(AcceptAsync);
+        _relay = new RegistryRelay(target, HostPort);
+        Start();
     }
-
-    /// <summary><c>127.0.0.1:port</c>, for image references.</summary>
-    public string HostPort { get; }
 
     /// <summary>
     /// Whether <c>?artifactType=</c> is applied (and <c>OCI-Filters-Applied: artifactType</c> answered). The spec lets a registry
@@ -67,68 +49,32 @@ public sealed class ReferrersApiProxy : IDisposable
 
     private int _subjectsConfirmed;
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _listener.Close();
-        try
+        base.Dispose(disposing);
+        if (disposing)
         {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-
-        _upstream.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
+            _relay.Dispose();
         }
     }
 
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
-        try
+        var request = context.Request;
+        var path = request.Url!.AbsolutePath;
+        if (request.HttpMethod == "GET" && TrySplit(path, "/referrers/", out var repository, out var subject))
         {
-            var request = context.Request;
-            var path = request.Url!.AbsolutePath;
-            if (request.HttpMethod == "GET" && TrySplit(path, "/referrers/", out var repository, out var subject))
-            {
-                AnswerReferrers(context, repository, subject);
-                return;
-            }
-
-            if (request.HttpMethod == "PUT" && TrySplit(path, "/manifests/", out repository, out var reference))
-            {
-                await PutManifestAsync(context, repository, reference);
-                return;
-            }
-
-            await RelayAsync(context, request.HasEntityBody ? new StreamContent(request.InputStream) : null, confirmedSubject: null);
+            AnswerReferrers(context, repository, subject);
+            return;
         }
-        catch (Exception exception) when (exception is HttpListenerException or IOException or HttpRequestException or ObjectDisposedException or InvalidOperationException)
+
+        if (request.HttpMethod == "PUT" && TrySplit(path, "/manifests/", out repository, out var reference))
         {
-            try
-            {
-                context.Response.Abort();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            await PutManifestAsync(context, repository, reference);
+            return;
         }
+
+        await RelayAsync(context, request.HasEntityBody ? new StreamContent(request.InputStream) : null, confirmedSubject: null);
     }
 
     /// <summary>Relays the PUT; when the registry stored it and it names a subject, remembers it and answers <c>OCI-Subject</c>.</summary>
@@ -232,56 +178,14 @@ public sealed class ReferrersApiProxy : IDisposable
     {
         var request = context.Request;
         var response = context.Response;
-        using var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, request.Url!.PathAndQuery)) { Content = content };
-        if (content is not null && request.ContentLength64 >= 0)
-        {
-            content.Headers.ContentLength = request.ContentLength64;
-        }
-
-        foreach (var name in request.Headers.AllKeys)
-        {
-            if (name is null || s_hopHeaders.Contains(name))
-            {
-                continue;
-            }
-
-            var values = request.Headers.GetValues(name) ?? [];
-            if (!upstreamRequest.Headers.TryAddWithoutValidation(name, values))
-            {
-                upstreamRequest.Content?.Headers.TryAddWithoutValidation(name, values);
-            }
-        }
-
-        using var upstreamResponse = await _upstream.SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead);
-        response.StatusCode = (int)upstreamResponse.StatusCode;
-        foreach (var header in upstreamResponse.Headers.Concat(upstreamResponse.Content.Headers))
-        {
-            if (s_hopHeaders.Contains(header.Key))
-            {
-                continue;
-            }
-
-            foreach (var value in header.Value)
-            {
-                response.AddHeader(header.Key, string.Equals(header.Key, "Location", StringComparison.OrdinalIgnoreCase) ? RewriteLocation(value) : value);
-            }
-        }
-
+        using var upstreamResponse = await _relay.SendAsync(request, content);
+        var isHead = string.Equals(request.HttpMethod, "HEAD", StringComparison.OrdinalIgnoreCase);
+        _relay.CopyHead(upstreamResponse, response, isHead);
         if (confirmedSubject is { } referrer && repository is not null && upstreamResponse.StatusCode == HttpStatusCode.Created)
         {
             Remember(repository, referrer.Subject, referrer.Descriptor);
             response.AddHeader("OCI-Subject", referrer.Subject);
             Interlocked.Increment(ref _subjectsConfirmed);
-        }
-
-        var isHead = string.Equals(request.HttpMethod, "HEAD", StringComparison.OrdinalIgnoreCase);
-        if (upstreamResponse.Content.Headers.ContentLength is { } length)
-        {
-            response.ContentLength64 = length;
-        }
-        else if (!isHead)
-        {
-            response.SendChunked = true;
         }
 
         if (!isHead)
@@ -319,13 +223,5 @@ public sealed class ReferrersApiProxy : IDisposable
         repository = path[4..index];
         rest = Uri.UnescapeDataString(path[(index + marker.Length)..]);
         return rest.Length > 0 && !rest.Contains('/', StringComparison.Ordinal);
-    }
-
-    private string RewriteLocation(string value)
-    {
-        var authority = _target.Authority;
-        return value.Contains(authority, StringComparison.OrdinalIgnoreCase)
-            ? value.Replace(authority, HostPort, StringComparison.OrdinalIgnoreCase)
-            : value;
     }
 }
