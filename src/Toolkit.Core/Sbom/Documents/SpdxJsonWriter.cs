@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,8 +13,8 @@ namespace Toolkit.Core.Sbom.Documents;
 /// and the subject is a DESCENDANT_OF its base image.
 /// </summary>
 /// <remarks>
-/// SPDX ids are <c>SPDXRef-</c> and the bom-ref with every run of characters outside <c>[A-Za-z0-9.-]</c> made one
-/// <c>-</c>; when two bom-refs would give the same id, each gets the first 8 hex digits of its SHA-256 appended.
+/// SPDX ids are <c>SPDXRef-</c> and the bom-ref, percent-decoded, without accents, and with every run of
+/// characters outside <c>[A-Za-z0-9.-]</c> made one <c>-</c>; when two bom-refs would give the same id, each gets the first 8 hex digits of its SHA-256 appended.
 /// <c>licenseDeclared</c> joins the package's licenses with AND; identifiers and expressions that are valid SPDX stay
 /// as they are, anything else becomes a <c>LicenseRef-</c> declared in <c>hasExtractedLicensingInfos</c>.
 /// <c>licenseConcluded</c> is NOASSERTION: the toolkit reports what packages declare and concludes nothing.
@@ -282,12 +283,20 @@ internal static class SpdxJsonWriter
             StringComparer.Ordinal);
     }
 
-    /// <summary>Runs of characters outside <c>[A-Za-z0-9.-]</c> become one <c>-</c>.</summary>
+    /// <summary>
+    /// Percent-encoding is decoded and accents dropped (<c>é</c> to <c>e</c>), then runs of characters outside
+    /// <c>[A-Za-z0-9.-]</c> become one <c>-</c>.
+    /// </summary>
     internal static string Sanitize(string value)
     {
         var builder = new StringBuilder(value.Length);
-        foreach (var c in value)
+        foreach (var c in Uri.UnescapeDataString(value).Normalize(NormalizationForm.FormD))
         {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+
             if (char.IsAsciiLetterOrDigit(c) || c is '.' or '-')
             {
                 builder.Append(c);
