@@ -99,6 +99,25 @@ public sealed class SbomDocumentBuilderTests
         }
     }
 
+    public sealed class Tools
+    {
+        [Fact]
+        public void Are_the_toolkit_with_the_engine_assemblys_version_unless_given()
+        {
+            // Given / When
+            var document = Builder().Build(SbomSamples.Subject(), []);
+
+            // Then
+            var tool = Assert.Single(document.Tools);
+            Assert.Equal("dotnet-toolkit", tool.Name);
+            var expected = typeof(SbomDocument).Assembly
+                .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .Cast<System.Reflection.AssemblyInformationalVersionAttribute>()
+                .Single().InformationalVersion;
+            Assert.Equal(expected, tool.Version);
+        }
+    }
+
     public sealed class Timestamp
     {
         [Fact]
