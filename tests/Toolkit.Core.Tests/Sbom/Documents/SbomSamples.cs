@@ -7,7 +7,7 @@ namespace Toolkit.Core.Tests.Sbom.Documents;
 /// <summary>
 /// A hand-made SBOM of an image that exercises every field the writers render: an OS, Debian packages with
 /// licenses that are and are not SPDX, NuGet packages reported by two catalogers (merged), a development-only
-/// analyzer, a URL-only license, a LicenseRef expression, a framework, evidence with and without layers,
+/// analyzer, an optional native file, a URL-only license, a LicenseRef expression, a framework, evidence with and without layers,
 /// properties, hashes given in hex and in base64, and a name with non-ASCII characters and quotes.
 /// </summary>
 internal static class SbomSamples
@@ -33,6 +33,7 @@ internal static class SbomSamples
     public const string Os = "pkg:generic/debian@12";
     public const string Runtime = "pkg:nuget/Microsoft.NETCore.App.Runtime.linux-x64@8.0.5";
     public const string Project = "project:App@1.0.0";
+    public const string NativeFile = "file:/app/runtimes/linux-x64/native/libe_sqlite3.so";
 
     public static SbomSubject Subject() => SbomSubject.ForImage(
         ImageReference.Parse("registry.example.com/team/app:1.0"),
@@ -177,10 +178,20 @@ internal static class SbomSamples
                 BomRef = BaseFiles,
                 Type = SbomComponentType.Library,
                 Name = "base-files",
+                Group = "debian",
                 Version = "12.4+deb12u5",
                 Purl = BaseFiles,
                 Licenses = [new SbomLicense { Name = "GPL" }],
                 Evidence = [new SbomEvidence("/var/lib/dpkg/status", BaseLayer)],
+            },
+            new SbomComponent
+            {
+                BomRef = NativeFile,
+                Type = SbomComponentType.File,
+                Name = "libe_sqlite3.so",
+                Scope = SbomComponentScope.Optional,
+                Hashes = [new SbomHash("SHA-256", new string('d', 64)), new SbomHash("SHA-1", new string('e', 40))],
+                Evidence = [new SbomEvidence("/app/runtimes/linux-x64/native/libe_sqlite3.so", AppLayer)],
             },
             new SbomComponent
             {
