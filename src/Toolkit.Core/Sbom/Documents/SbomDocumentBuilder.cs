@@ -11,7 +11,8 @@ namespace Toolkit.Core.Sbom.Documents;
 /// Merging, per bom-ref: hashes, licenses, evidence and properties are unioned (duplicates dropped) and sorted; the
 /// scope is the strongest one reported (required, then optional, then excluded: a package that one cataloger saw
 /// shipping is not a development-only package); where catalogers disagree on a single value (name, version, ...),
-/// the ordinal-least one wins so the outcome is stable. Dependencies are unioned per ref; references to bom-refs
+/// the ordinal-least one wins so the outcome is stable. A component with the subject's bom-ref adds its hashes,
+/// licenses, evidence and properties to the subject. Dependencies are unioned per ref; references to bom-refs
 /// that no component has are dropped (and noted). The subject depends on every component nothing else depends on,
 /// and on any component only reachable through a cycle, so the whole graph hangs from it.
 /// The serial number is a UUID v5 of the subject's identity in <see cref="NameBasedUuid.SbomNamespace"/>; the
@@ -30,7 +31,14 @@ public sealed class SbomDocumentBuilder(IEnvironmentVariables? environment = nul
         var catalogs = results.ToList();
         var notes = new SortedSet<string>(catalogs.SelectMany(r => r.Notes).Where(n => !string.IsNullOrWhiteSpace(n)), StringComparer.Ordinal);
 
-        var reserved = new HashSet<string>([subject.Component.BomRef, .. subject.Ancestors.Select(a => a.BomRef)], StringComparer.Ordinal);
+        // A cataloger may report the subject itself (e.g. the project a NuGet cataloger read): what it found is
+        // added to the subject, whose own name, version and purl stay.
+        var reserved = new Dictionary<string, List<SbomComponent>>(StringComparer.Ordinal) { [subject.Component.BomRef] = [] };
+        foreach (var ancestor in subject.Ancestors)
+        {
+            reserved.TryAdd(ancestor.BomRef, []);
+        }
+
         var components = MergeComponents(catalogs.SelectMany(r => r.Components), reserved, notes);
         var dependencies = MergeDependencies(subject.Component.BomRef, components, catalogs.SelectMany(r => r.Dependencies), notes);
 
@@ -40,8 +48,8 @@ public sealed class SbomDocumentBuilder(IEnvironmentVariables? environment = nul
             Timestamp = ResolveTimestamp(options),
             Subject = subject with
             {
-                Component = Merge([subject.Component], notes),
-                Ancestors = subject.Ancestors.Select(a => Merge([a], notes)).ToArray(),
+                Component = MergeInto(subject.Component, reserved[subject.Component.BomRef], notes),
+                Ancestors = subject.Ancestors.Select(a => MergeInto(a, reserved[a.BomRef], notes)).ToArray(),
             },
             Tools = options.Tools ?? [SbomTool.Toolkit],
             Components = components,
@@ -71,7 +79,8 @@ public sealed class SbomDocumentBuilder(IEnvironmentVariables? environment = nul
         return DateTimeOffset.FromUnixTimeSeconds(value.ToUnixTimeSeconds());
     }
 
-    private static SbomComponent[] MergeComponents(IEnumerable<SbomComponent> found, HashSet<string> reserved, SortedSet<string> notes)
+    private static SbomComponent[] MergeComponents(
+        IEnumerable<SbomComponent> found, Dictionary<string, List<SbomComponent>> reserved, SortedSet<string> notes)
     {
         var groups = new SortedDictionary<string, List<SbomComponent>>(StringComparer.Ordinal);
         foreach (var component in found)
@@ -82,9 +91,9 @@ public sealed class SbomDocumentBuilder(IEnvironmentVariables? environment = nul
                 continue;
             }
 
-            if (reserved.Contains(component.BomRef))
+            if (reserved.TryGetValue(component.BomRef, out var subjectReports))
             {
-                notes.Add($"The component '{component.BomRef}' is the SBOM's subject or its base image, so it is not listed again as a component.");
+                subjectReports.Add(component);
                 continue;
             }
 
@@ -97,6 +106,21 @@ public sealed class SbomDocumentBuilder(IEnvironmentVariables? environment = nul
         }
 
         return groups.Values.Select(g => Merge(g, notes)).ToArray();
+    }
+
+    private static SbomComponent MergeInto(SbomComponent subject, List<SbomComponent> reports, SortedSet<string> notes)
+    {
+        var merged = Merge([subject, .. reports], notes);
+        return merged with
+        {
+            Type = subject.Type,
+            Name = subject.Name,
+            Version = subject.Version ?? merged.Version,
+            Group = subject.Group ?? merged.Group,
+            Purl = subject.Purl ?? merged.Purl,
+            Description = subject.Description ?? merged.Description,
+            Supplier = subject.Supplier ?? merged.Supplier,
+        };
     }
 
     private static SbomComponent Merge(List<SbomComponent> same, SortedSet<string> notes)

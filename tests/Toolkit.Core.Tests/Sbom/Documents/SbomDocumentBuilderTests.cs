@@ -226,18 +226,34 @@ public sealed class SbomDocumentBuilderTests
         }
 
         [Fact]
-        public void A_component_with_the_subjects_bom_ref_is_not_listed_again()
+        public void A_component_with_the_subjects_bom_ref_adds_what_was_found_to_the_subject_instead_of_being_listed()
         {
-            // Given
-            var subject = SbomSamples.Subject();
-            var again = subject.Component with { Name = "again" };
+            // Given a project SBOM, and the NuGet cataloger reporting the project itself with its evidence and graph
+            var subject = SbomSubject.ForProject("App", "1.0.0");
+            var lib = Library("Lib");
+            var project = new SbomComponent
+            {
+                BomRef = subject.Component.BomRef,
+                Type = SbomComponentType.Library,
+                Name = "other name",
+                Description = "The app",
+                Evidence = [new SbomEvidence("src/App/App.csproj")],
+            };
 
             // When
-            var document = Build(new CatalogResult { Components = [again, Library("Lib")] });
+            var document = Builder().Build(
+                subject,
+                [new CatalogResult { Components = [project, lib], Dependencies = [new SbomDependency(project.BomRef, [lib.BomRef])] }],
+                SbomSamples.Options());
 
-            // Then
+            // Then the subject keeps its own identity and gains the rest, and is no component
             Assert.DoesNotContain(document.Components, c => c.BomRef == subject.Component.BomRef);
-            Assert.Contains(document.Notes, n => n.Contains("is the SBOM's subject", StringComparison.Ordinal));
+            Assert.Equal("App", document.Subject.Component.Name);
+            Assert.Equal(SbomComponentType.Application, document.Subject.Component.Type);
+            Assert.Equal("The app", document.Subject.Component.Description);
+            Assert.Equal("src/App/App.csproj", Assert.Single(document.Subject.Component.Evidence).Path);
+            Assert.Equal([lib.BomRef], document.Dependencies.Single(d => d.Ref == subject.Component.BomRef).DependsOn);
+            Assert.Empty(document.Notes);
         }
 
         [Fact]
