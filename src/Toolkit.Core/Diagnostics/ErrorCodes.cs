@@ -62,6 +62,8 @@ public static class ErrorCodes
     public static readonly ErrorCode InvalidLayerPath = new("TK2030", ErrorKind.InvalidInput, "Invalid path in a layer");
     public static readonly ErrorCode AmbiguousImage = new("TK2050", ErrorKind.InvalidInput, "Several images at the location and none named");
     public static readonly ErrorCode BlobNotFound = new("TK2051", ErrorKind.Error, "Content missing from the location");
+    public static readonly ErrorCode UnknownSbomFormat = new("TK5000", ErrorKind.InvalidInput, "Unknown SBOM format");
+    public static readonly ErrorCode InvalidSbomSerialNumber = new("TK5001", ErrorKind.InvalidInput, "Invalid SBOM serial number");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)
