@@ -101,7 +101,8 @@ public static class ImageLayerWalker
                 LayerCompression.Zstd => new DecompressionStream(blob, leaveOpen: true),
                 _ => blob,
             };
-            var counted = new LimitedReadStream(decompressed, _options.MaxLayerSize, digest);
+            // The blob itself stays open: it is drained below, so a verifying source checks its digest.
+            var counted = new LimitedReadStream(decompressed, _options.MaxLayerSize, digest, disposeInner: compression != LayerCompression.None);
             var buffered = new BufferedStream(counted, 1 << 16);
             await using (buffered.ConfigureAwait(false))
             {
@@ -387,7 +388,7 @@ public static class ImageLayerWalker
     }
 
     /// <summary>Counts what a decompressor produces and fails with TK5041 past the limit.</summary>
-    private sealed class LimitedReadStream(Stream inner, long limit, Digest layer) : Stream
+    private sealed class LimitedReadStream(Stream inner, long limit, Digest layer, bool disposeInner) : Stream
     {
         private long _read;
 
@@ -425,7 +426,7 @@ public static class ImageLayerWalker
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && disposeInner)
             {
                 inner.Dispose();
             }
@@ -435,7 +436,11 @@ public static class ImageLayerWalker
 
         public override async ValueTask DisposeAsync()
         {
-            await inner.DisposeAsync().ConfigureAwait(false);
+            if (disposeInner)
+            {
+                await inner.DisposeAsync().ConfigureAwait(false);
+            }
+
             await base.DisposeAsync().ConfigureAwait(false);
         }
 
