@@ -7,8 +7,9 @@ namespace Toolkit.Core.Sbom.Image;
 /// .NET applications and runtimes from <c>*.deps.json</c> files (the Microsoft.Extensions.DependencyModel format) and
 /// the <c>*.runtimeconfig.json</c> beside them:
 /// <list type="bullet">
-/// <item><c>package</c> libraries: <c>pkg:nuget/&lt;id&gt;@&lt;version&gt;</c> with the SHA-512 of the package
-/// (<c>sha512-&lt;base64&gt;</c> in the file, hex in the SBOM);</item>
+/// <item><c>package</c> libraries: <c>pkg:nuget/&lt;id&gt;@&lt;version&gt;</c> with NuGet's SHA-512 content hash of the
+/// package as project.assets.json records it (<c>sha512-&lt;base64&gt;</c> in the file, hex in the SBOM; for a signed
+/// package it is not the hash of the whole .nupkg);</item>
 /// <item><c>project</c> libraries: the application (the project the deps.json is named after) and its project
 /// references, with the runtime target (<c>toolkit:dotnet:runtimeTarget</c>) as a property;</item>
 /// <item>the .NET runtime as a framework component with the runtime pack's purl,
