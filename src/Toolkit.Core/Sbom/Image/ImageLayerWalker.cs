@@ -255,9 +255,10 @@ public static class ImageLayerWalker
 
         private async Task KeepFileAsync(string path, LayerEntry entry, LayerTarReader reader, Digest layer, CancellationToken cancellationToken)
         {
-            if (entry.Size > _options.MaxFileSize)
+            var limit = Math.Min(_options.MaxFileSize, Array.MaxLength);
+            if (entry.Size > limit)
             {
-                Note(ErrorCodes.CatalogFileTooLarge, $"/{path} in layer {layer} has {entry.Size} bytes, more than the {_options.MaxFileSize} allowed; it was not read and what it lists is missing.");
+                Note(ErrorCodes.CatalogFileTooLarge, $"/{path} in layer {layer} has {entry.Size} bytes, more than the {limit} allowed; it was not read and what it lists is missing.");
                 return;
             }
 
@@ -281,12 +282,14 @@ public static class ImageLayerWalker
 
             switch (_layer.Get(target) ?? _view.Get(target))
             {
-                case FileNode file:
+                case FileNode file when Wanted(path):
                     // The same content under a second name: shared, and the link's own layer is where this name appears.
-                    _layer.Set(path, file with { Layer = layer });
+                    Keep(path, file with { Layer = layer }, layer);
                     break;
-                case PresenceNode presence:
+                case PresenceNode presence when Wanted(path):
                     _layer.Set(path, presence with { Layer = layer });
+                    break;
+                case FileNode or PresenceNode:
                     break;
                 case SymlinkNode link:
                     Keep(path, link with { Layer = layer }, layer);
