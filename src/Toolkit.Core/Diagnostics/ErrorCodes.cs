@@ -72,6 +72,7 @@ public static class ErrorCodes
     public static readonly ErrorCode InvalidPackageDatabase = new("TK5047", ErrorKind.Error, "A package database or deps.json file could not be read (a warning)");
     public static readonly ErrorCode NotAnImageManifest = new("TK5048", ErrorKind.InvalidInput, "The image to catalogue is not an image manifest");
     public static readonly ErrorCode UnsupportedLayerSkipped = new("TK5049", ErrorKind.Error, "A layer that is not a tar layer was not catalogued (a warning)");
+    public static readonly ErrorCode SqliteUnavailable = new("TK5050", ErrorKind.Error, "SQLite cannot be loaded to read an rpm database (a warning)");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)

@@ -107,6 +107,11 @@ internal static class RpmCataloger
         {
             builder.Note(ErrorCodes.InvalidPackageDatabase, $"{database.Path} (layer {database.Layer}) cannot be read as an rpm SQLite database: {e.Message}");
         }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        {
+            // A host that did not deploy SQLitePCLRaw's native library (runtimes/<rid>/native/) cannot open any database.
+            builder.Note(ErrorCodes.SqliteUnavailable, $"{database.Path} (layer {database.Layer}) was not read: the native SQLite library cannot be loaded here ({e.GetBaseException().Message}); the image's rpm packages are missing from the SBOM.");
+        }
         finally
         {
             SqliteConnection.ClearAllPools();
