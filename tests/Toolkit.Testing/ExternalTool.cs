@@ -49,6 +49,9 @@ public static class ExternalTool
         ["git"] = "git",
         ["chown"] = "coreutils",
         ["clang"] = "clang zlib1g-dev",
+        ["dpkg-query"] = "dpkg",
+        ["rpm"] = "rpm",
+        ["rpmbuild"] = "rpm",
     };
 
     /// <summary>The full path of <paramref name="fileName"/> on PATH, or null.</summary>

@@ -64,6 +64,17 @@ public static class ErrorCodes
     public static readonly ErrorCode BlobNotFound = new("TK2051", ErrorKind.Error, "Content missing from the location");
     public static readonly ErrorCode UnknownSbomFormat = new("TK5000", ErrorKind.InvalidInput, "Unknown SBOM format");
     public static readonly ErrorCode InvalidSbomSerialNumber = new("TK5001", ErrorKind.InvalidInput, "Invalid SBOM serial number");
+    public static readonly ErrorCode ImageLayerUnreadable = new("TK5040", ErrorKind.Error, "An image layer is not a readable tar stream");
+    public static readonly ErrorCode ImageLayerTooLarge = new("TK5041", ErrorKind.Error, "An image layer unpacks to more than the limit");
+    public static readonly ErrorCode ImageTooManyEntries = new("TK5042", ErrorKind.Error, "An image has more layer entries than the limit");
+    public static readonly ErrorCode UnsafeLayerEntrySkipped = new("TK5043", ErrorKind.Error, "A layer entry with an unsafe or overlong path was skipped (a warning)");
+    public static readonly ErrorCode CatalogFileTooLarge = new("TK5044", ErrorKind.Error, "A package database or deps.json file is larger than the limit and was not read (a warning)");
+    public static readonly ErrorCode ImageLinkUnresolved = new("TK5045", ErrorKind.Error, "A link in the image could not be followed (a warning)");
+    public static readonly ErrorCode UnsupportedPackageDatabase = new("TK5046", ErrorKind.Error, "A package database format is not supported (a warning)");
+    public static readonly ErrorCode InvalidPackageDatabase = new("TK5047", ErrorKind.Error, "A package database or deps.json file could not be read (a warning)");
+    public static readonly ErrorCode NotAnImageManifest = new("TK5048", ErrorKind.InvalidInput, "The image to catalogue is not an image manifest");
+    public static readonly ErrorCode UnsupportedLayerSkipped = new("TK5049", ErrorKind.Error, "A layer that is not a tar layer was not catalogued (a warning)");
+    public static readonly ErrorCode SqliteUnavailable = new("TK5050", ErrorKind.Error, "SQLite cannot be loaded to read an rpm database (a warning)");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)
