@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Host;
+using Toolkit.Core.Oci;
+using Toolkit.Core.Referrers;
+using Toolkit.Core.Registry;
+using Toolkit.Core.Sbom.Documents;
+using Toolkit.Core.Sbom.Image;
+using Toolkit.Core.Storage;
+
+namespace Toolkit.Core.Sbom;
+
+/// <summary>What to describe and how: an image, a project or solution, or both (the project's packages then join the image's contents).</summary>
+public sealed record SbomRequest
+{
+    /// <summary>The image to catalogue (any location); null for a project-only SBOM.</summary>
+    public ImageLocation? Image { get; init; }
+
+    /// <summary>A project, solution or folder whose restored NuGet packages are catalogued; null for an image-only SBOM.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>The platform to describe when the image is an index with several; null takes the only one, else linux/amd64.</summary>
+    public Platform? Platform { get; init; }
+
+    public SbomFormat Format { get; init; } = SbomFormat.Default;
+
+    /// <summary>The serial number and timestamp, when the caller fixes them.</summary>
+    public SbomDocumentOptions Document { get; init; } = new();
+}
+
+/// <summary>An SBOM document, its bytes in the requested format, and the image manifest it describes (null for a project).</summary>
+public sealed record SbomResult(SbomDocument Document, SbomFormat Format, byte[] Content, Descriptor? ImageManifest)
+{
+    /// <summary>The artifact type an attached SBOM of this format carries.</summary>
+    public string ArtifactType => Format.MediaType;
+}
+
+/// <summary>
+/// The SBOM stage: catalogues an image (its layers, never extracted) and/or a project's NuGet packages, builds one
+/// deterministic document, and attaches it to the image as a referrer of the image manifest it describes.
+/// </summary>
+public sealed class SbomGenerator
+{
+    private readonly IRegistryClientFactory? _registryClients;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly SbomDocumentBuilder _builder;
+    private readonly Func<string, CancellationToken, Task<(SbomSubject Subject, CatalogResult Result)>>? _projectCataloger;
+
+    /// <param name="registryClients">Clients for registry locations.</param>
+    /// <param name="loggerFactory">Where progress and notes are logged.</param>
+    /// <param name="environment">Where <c>SOURCE_DATE_EPOCH</c> is read.</param>
+    /// <param name="timeProvider">The clock when there is no <c>SOURCE_DATE_EPOCH</c>.</param>
+    /// <param name="projectCataloger">Catalogues a project path (its subject and packages); null uses the NuGet cataloger.</param>
+    public SbomGenerator(
+        IRegistryClientFactory? registryClients = null,
+        ILoggerFactory? loggerFactory = null,
+        IEnvironmentVariables? environment = null,
+        TimeProvider? timeProvider = null,
+        Func<string, CancellationToken, Task<(SbomSubject Subject, CatalogResult Result)>>? projectCataloger = null)
+    {
+        _registryClients = registryClients;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<SbomGenerator>();
+        _builder = new SbomDocumentBuilder(environment, timeProvider);
+        _projectCataloger = projectCataloger;
+    }
+
+    public async Task<SbomResult> GenerateAsync(SbomRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Image is null && request.Project is null)
+        {
+            throw new ToolkitException(ErrorCodes.SbomNothingToDescribe, "Nothing to describe: give an image (--image <location>), a project or solution (--project <path>), or both.");
+        }
+
+        var results = new List<CatalogResult>();
+        SbomSubject? subject = null;
+        Descriptor? manifest = null;
+        if (request.Image is { } image)
+        {
+            (subject, manifest, var catalog) = await CatalogImageAsync(image, request.Platform, cancellationToken).ConfigureAwait(false);
+            results.Add(catalog);
+        }
+
+        if (request.Project is { } project)
+        {
+            var cataloger = _projectCataloger ?? throw new ToolkitException(
+                ErrorCodes.SbomNothingToDescribe,
+                "Cataloguing a project needs the NuGet cataloger, which this host has not been given.");
+            var (projectSubject, catalog) = await cataloger(project, cancellationToken).ConfigureAwait(false);
+            subject ??= projectSubject;
+            results.Add(catalog);
+        }
+
+        var document = _builder.Build(subject!, results, request.Document);
+        foreach (var note in document.Notes)
+        {
+            _logger.LogWarning("{Note}", note);
+        }
+
+        var content = SbomWriter.ToBytes(document, request.Format);
+        _logger.LogInformation(
+            "SBOM of {Subject}: {Components} component(s), {Format}, {Bytes} bytes.",
+            subject!.Component.Name, document.Components.Count, request.Format, content.Length);
+        return new SbomResult(document, request.Format, content, manifest);
+    }
+
+    /// <summary>
+    /// Attaches an SBOM to the image at <paramref name="image"/>: a referrer of the image manifest it describes (the
+    /// manifest of <paramref name="platform"/> when the location names an index), with artifact type and layer media type
+    /// <paramref name="format"/>'s media type.
+    /// </summary>
+    public async Task<AttachedReferrer> AttachAsync(ImageLocation image, ReadOnlyMemory<byte> content, SbomFormat format, Platform? platform, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(format);
+        var referrers = new ImageReferrers(_registryClients, _loggerFactory);
+        var (store, root) = await referrers.OpenAsync(image, cancellationToken).ConfigureAwait(false);
+        var subject = root;
+        if (MediaTypes.IsIndex(root.MediaType))
+        {
+            var source = await new ImageLocations(_loggerFactory, _registryClients).OpenSourceAsync(image, cancellationToken).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                subject = await SelectPlatformAsync(source, root, platform, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var artifact = new Artifact
+        {
+            ArtifactType = format.MediaType,
+            Layers = [ArtifactBlob.FromBytes(format.MediaType, content.Span, new Dictionary<string, string> { [AnnotationKeys.Title] = "sbom" + format.FileExtension })],
+        };
+        artifact.Validate();
+        var attached = await store.AttachAsync(ArtifactManifest.Create(subject, artifact), cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Attached the SBOM {Referrer} to {Subject} at {Image}.", attached.Referrer.Digest, subject.Digest, image);
+        return attached with { Location = image.ToString() };
+    }
+
+    private async Task<(SbomSubject Subject, Descriptor Manifest, CatalogResult Result)> CatalogImageAsync(ImageLocation image, Platform? platform, CancellationToken cancellationToken)
+    {
+        var source = await new ImageLocations(_loggerFactory, _registryClients).OpenSourceAsync(image, cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            var root = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);
+            var manifest = MediaTypes.IsIndex(root.MediaType) ? await SelectPlatformAsync(source, root, platform, cancellationToken).ConfigureAwait(false) : root;
+            var parsed = OciJson.ParseManifest(await source.ReadContentAsync(manifest, cancellationToken).ConfigureAwait(false));
+            var config = OciJson.ParseConfig(await source.ReadContentAsync(parsed.Config, cancellationToken).ConfigureAwait(false));
+
+            // Labels first, then manifest annotations, which describe this very manifest and win.
+            var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in config.Config?.Labels ?? [])
+            {
+                annotations[key] = value;
+            }
+
+            foreach (var (key, value) in parsed.Annotations ?? [])
+            {
+                annotations[key] = value;
+            }
+
+            var imagePlatform = manifest.Platform ?? (config.Os is { Length: > 0 } os && config.Architecture is { Length: > 0 } arch ? new Platform(os, arch) { Variant = config.Variant } : null);
+            var catalog = await ImageCataloger.CatalogAsync(source, manifest with { Platform = null }, options: null, cancellationToken).ConfigureAwait(false);
+            var subject = image is RegistryLocation registry
+                ? SbomSubject.ForImage(registry.Reference, manifest.Digest, imagePlatform, annotations)
+                : SbomSubject.ForImage(LocalName(image, annotations), manifest.Digest, LocalTag(image), repositoryUrl: null, imagePlatform, annotations);
+            return (subject, manifest with { Platform = null }, catalog.Result);
+        }
+    }
+
+    private static async Task<Descriptor> SelectPlatformAsync(IImageSource source, Descriptor root, Platform? wanted, CancellationToken cancellationToken)
+    {
+        var index = OciJson.ParseIndex(await source.ReadContentAsync(root, cancellationToken).ConfigureAwait(false));
+        var images = index.Manifests.Where(m => MediaTypes.IsManifest(m.MediaType) && m.Platform is { Os: not "unknown" }).ToList();
+        var chosen = wanted is not null
+            ? images.FirstOrDefault(m => m.Platform!.Os == wanted.Os && m.Platform.Architecture == wanted.Architecture && (wanted.Variant is null || m.Platform.Variant == wanted.Variant))
+            : images.Count == 1 ? images[0] : images.FirstOrDefault(m => m.Platform!.Os == Platform.LinuxAmd64.Os && m.Platform.Architecture == Platform.LinuxAmd64.Architecture);
+        return chosen ?? throw new ToolkitException(
+            ErrorCodes.SbomPlatformNotFound,
+            $"{source.DisplayName} is an index of {images.Count} platform image(s) ({string.Join(", ", images.Select(m => m.Platform!.ToString()))}), "
+            + (wanted is null ? "none of them linux/amd64" : $"none of them {wanted}") + ". Choose one with --platform <os/arch[/variant]>.");
+    }
+
+    // An oci: layout or archive has no registry name: the title annotation, else the folder or file name.
+    private static string LocalName(ImageLocation image, Dictionary<string, string> annotations)
+    {
+        if (annotations.TryGetValue(AnnotationKeys.Title, out var title) && !string.IsNullOrWhiteSpace(title))
+        {
+            return title;
+        }
+
+        var path = image switch
+        {
+            OciLayoutLocation layout => layout.Path,
+            OciArchiveLocation archive => archive.Path,
+            DockerArchiveLocation archive => archive.Path,
+            _ => image.ToString(),
+        };
+        var name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)));
+        return string.IsNullOrEmpty(name) ? "image" : name.ToLowerInvariant();
+    }
+
+    private static string? LocalTag(ImageLocation image) => image switch
+    {
+        OciLayoutLocation layout => layout.Reference,
+        OciArchiveLocation archive => archive.Reference,
+        _ => null,
+    };
+}
