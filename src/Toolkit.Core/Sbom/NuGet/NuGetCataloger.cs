@@ -82,8 +82,19 @@ public sealed class NuGetCataloger(ILoggerFactory? loggerFactory = null)
     private RestoredProject ReadProject(string projectPath, string root, NuGetCatalogOptions options)
     {
         var notes = new List<string>();
-        var assetsPath = NuGetProjectLocator.FindAssetsFile(projectPath, options.BaseIntermediateOutputPath)
-            ?? throw NotRestored(projectPath, "no project.assets.json was found in its obj folder (nor under artifacts/obj)");
+        var assetsPath = NuGetProjectLocator.FindAssetsFile(projectPath, options.BaseIntermediateOutputPath);
+        if (assetsPath is null)
+        {
+            if (File.Exists(Path.Combine(Path.GetDirectoryName(projectPath)!, "packages.config")))
+            {
+                throw new ToolkitException(
+                    ErrorCodes.NuGetProjectNotRestored,
+                    $"'{projectPath}' uses packages.config, which has no assets file to read; migrate it to PackageReference and run 'dotnet restore'.");
+            }
+
+            throw NotRestored(projectPath, "no project.assets.json was found in its obj folder (nor under artifacts/obj)");
+        }
+
         var log = new AssetsReadLog();
         LockFile lockFile;
         try

@@ -31,6 +31,18 @@ public sealed class NuGetCatalogerErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_packages_config_project_is_named_as_such()
+    {
+        var project = Write("Legacy/Legacy.csproj", LibraryProject);
+        Write("Legacy/packages.config", """<?xml version="1.0" encoding="utf-8"?><packages><package id="Dapper" version="2.1.66" /></packages>""");
+
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => new NuGetCataloger().CatalogAsync(project, null, CancellationToken.None));
+
+        Assert.Equal(ErrorCodes.NuGetProjectNotRestored, error.ErrorCode);
+        Assert.Contains("packages.config", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_solution_with_one_unrestored_project_fails_for_that_project()
     {
         var project = Write("src/Lib/Lib.csproj", LibraryProject);

@@ -140,6 +140,26 @@ public sealed class NuGetCatalogerSolutionTests(RestoredSolution solution)
     }
 
     [Fact]
+    public async Task A_solution_filter_catalogs_the_projects_it_names()
+    {
+        var filter = Path.Combine(solution.Root, "AppOnly.slnf");
+        File.WriteAllText(filter, """
+            {
+              "solution": {
+                "path": "Solution.sln",
+                "projects": [ "src\\App\\App.csproj" ]
+              }
+            }
+            """);
+
+        var result = await new NuGetCataloger().CatalogAsync(filter, null, CancellationToken.None);
+
+        Assert.Equal(["project:App"], result.Roots);
+        Assert.Equal("src/App/App.csproj", Property(Component(result, "project:App"), NuGetProperties.ProjectPath));
+        Assert.DoesNotContain(result.Components, c => c.BomRef == NewtonsoftJson);
+    }
+
+    [Fact]
     public async Task A_folder_with_two_solutions_is_ambiguous()
     {
         var error = await Assert.ThrowsAsync<ToolkitException>(() => new NuGetCataloger().CatalogAsync(solution.Root, null, CancellationToken.None));
