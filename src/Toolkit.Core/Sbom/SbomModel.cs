@@ -86,4 +86,10 @@ public sealed record CatalogResult
     public IReadOnlyList<SbomDependency> Dependencies { get; init; } = [];
 
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>
+    /// bom-refs of the components at the top of this result's graph (e.g. the scanned projects), which a document's
+    /// subject can depend on; empty when the cataloger has no such notion.
+    /// </summary>
+    public IReadOnlyList<string> Roots { get; init; } = [];
 }
