@@ -151,6 +151,34 @@ internal static class ResultWriter
         await host.Output.WriteLineAsync(PushSummary(result, elapsed).AsMemory(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>What <c>sbom generate</c> wrote and attached: one line, or with <c>--json</c> the facts scripts need.</summary>
+    public static async Task WriteSbomAsync(CliHost host, ParseResult parseResult, Toolkit.Core.Sbom.SbomResult result, string? file, string? referrer, CancellationToken cancellationToken)
+    {
+        var document = result.Document;
+        if (host.Json(parseResult))
+        {
+            var json = new JsonObject
+            {
+                ["format"] = result.Format.ToString(),
+                ["mediaType"] = result.Format.MediaType,
+                ["serialNumber"] = "urn:uuid:" + document.SerialNumber.ToString("D"),
+                ["subject"] = document.Subject.Component.BomRef,
+                ["components"] = document.Components.Count,
+                ["bytes"] = result.Content.Length,
+                ["file"] = file,
+                ["imageManifest"] = result.ImageManifest?.Digest.ToString(),
+                ["referrer"] = referrer,
+            };
+            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var where = file is null ? string.Empty : $" to {file}";
+        var attached = referrer is null ? string.Empty : $"; attached to {result.ImageManifest?.Digest} as {referrer}";
+        var line = string.Create(CultureInfo.InvariantCulture, $"Wrote the SBOM of {document.Subject.Component.Name} ({result.Format}, {document.Components.Count} components){where}{attached}");
+        await host.Output.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The referrer's digest for people and scripts; with <c>--json</c>, its descriptor (with artifactType and annotations).</summary>
     public static async Task WriteAttachAsync(CliHost host, ParseResult parseResult, AttachedReferrer attached, CancellationToken cancellationToken)
     {

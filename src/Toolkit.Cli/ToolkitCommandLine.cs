@@ -38,6 +38,7 @@ internal static class ToolkitCommandLine
         var root = new RootCommand("Build, describe, push, scan, gate, sign and attest container images of .NET applications.");
         globals.AddTo(root);
         root.Add(ImageCommands.Create(host));
+        root.Add(SbomCommands.Create(host));
 
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration

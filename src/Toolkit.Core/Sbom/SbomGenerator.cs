@@ -7,6 +7,7 @@ using Toolkit.Core.Referrers;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Sbom.Documents;
 using Toolkit.Core.Sbom.Image;
+using Toolkit.Core.Sbom.NuGet;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.Core.Sbom;
@@ -19,6 +20,9 @@ public sealed record SbomRequest
 
     /// <summary>A project, solution or folder whose restored NuGet packages are catalogued; null for an image-only SBOM.</summary>
     public string? Project { get; init; }
+
+    /// <summary>How the project's packages are read (target framework, runtime identifier, development dependencies).</summary>
+    public NuGetCatalogOptions ProjectOptions { get; init; } = new();
 
     /// <summary>The platform to describe when the image is an index with several; null takes the only one, else linux/amd64.</summary>
     public Platform? Platform { get; init; }
@@ -46,25 +50,21 @@ public sealed class SbomGenerator
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SbomDocumentBuilder _builder;
-    private readonly Func<string, CancellationToken, Task<(SbomSubject Subject, CatalogResult Result)>>? _projectCataloger;
 
     /// <param name="registryClients">Clients for registry locations.</param>
     /// <param name="loggerFactory">Where progress and notes are logged.</param>
     /// <param name="environment">Where <c>SOURCE_DATE_EPOCH</c> is read.</param>
     /// <param name="timeProvider">The clock when there is no <c>SOURCE_DATE_EPOCH</c>.</param>
-    /// <param name="projectCataloger">Catalogues a project path (its subject and packages); null uses the NuGet cataloger.</param>
     public SbomGenerator(
         IRegistryClientFactory? registryClients = null,
         ILoggerFactory? loggerFactory = null,
         IEnvironmentVariables? environment = null,
-        TimeProvider? timeProvider = null,
-        Func<string, CancellationToken, Task<(SbomSubject Subject, CatalogResult Result)>>? projectCataloger = null)
+        TimeProvider? timeProvider = null)
     {
         _registryClients = registryClients;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<SbomGenerator>();
         _builder = new SbomDocumentBuilder(environment, timeProvider);
-        _projectCataloger = projectCataloger;
     }
 
     public async Task<SbomResult> GenerateAsync(SbomRequest request, CancellationToken cancellationToken)
@@ -86,11 +86,8 @@ public sealed class SbomGenerator
 
         if (request.Project is { } project)
         {
-            var cataloger = _projectCataloger ?? throw new ToolkitException(
-                ErrorCodes.SbomNothingToDescribe,
-                "Cataloguing a project needs the NuGet cataloger, which this host has not been given.");
-            var (projectSubject, catalog) = await cataloger(project, cancellationToken).ConfigureAwait(false);
-            subject ??= projectSubject;
+            var catalog = await new NuGetCataloger(_loggerFactory).CatalogAsync(project, request.ProjectOptions, cancellationToken).ConfigureAwait(false);
+            subject ??= ProjectSubject(project, catalog);
             results.Add(catalog);
         }
 
@@ -168,6 +165,20 @@ public sealed class SbomGenerator
                 : SbomSubject.ForImage(LocalName(image, annotations), manifest.Digest, LocalTag(image), repositoryUrl: null, imagePlatform, annotations);
             return (subject, manifest with { Platform = null }, catalog.Result);
         }
+    }
+
+    /// <summary>
+    /// A project-only SBOM describes the project (one project) or the solution or folder; the project's own component, which
+    /// the NuGet cataloger reports as <c>project:&lt;name&gt;</c>, merges into it.
+    /// </summary>
+    private static SbomSubject ProjectSubject(string path, CatalogResult catalog)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var name = Directory.Exists(full) ? Path.GetFileName(full) : Path.GetFileNameWithoutExtension(full);
+        var root = catalog.Roots.Count == 1 ? catalog.Roots[0] : null;
+        return root is not null && root.StartsWith("project:", StringComparison.Ordinal)
+            ? SbomSubject.ForProject(root["project:".Length..], identity: "project:" + name)
+            : SbomSubject.ForProject(name, identity: "project:" + name);
     }
 
     private static async Task<Descriptor> SelectPlatformAsync(IImageSource source, Descriptor root, Platform? wanted, CancellationToken cancellationToken)
