@@ -11,6 +11,7 @@ var insecureRegistries = Arguments<string>("insecure-registry", Array.Empty<stri
 var repo = MakeAbsolute(Directory(".."));
 var publish = repo.Combine("artifacts/publish/Sample.Api");
 var imageLayout = repo.Combine("artifacts/image");
+var sbomFile = repo.CombineWithFilePath("artifacts/sbom/Sample.Api.cdx.json");
 
 Task("Default")
     .Does(() =>
@@ -40,6 +41,17 @@ Task("Default")
 
     Information("Image {0}", imageLayout.FullPath);
     Information("Digest {0}", image.Digest);
+
+    // The SBOM: the image's contents (the app's deps.json, the runtime, OS packages of the base) and the project's
+    // NuGet packages, in one CycloneDX document, attached to the image as a referrer of its manifest.
+    var sbom = ToolkitGenerateSbom(new ToolkitGenerateSbomSettings
+    {
+        Image = $"oci:{imageLayout.FullPath}:latest",
+        Project = repo.CombineWithFilePath("samples/Sample.Api/Sample.Api.csproj"),
+        Output = sbomFile,
+        Attach = true,
+    });
+    Information("SBOM {0} ({1}, {2} components), attached as {3}", sbomFile.FullPath, sbom.Format, sbom.Components, sbom.Referrer);
 
     if (!string.IsNullOrEmpty(pushTo))
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci;
+using Toolkit.Core.Oci.Build;
 using Toolkit.Core.Referrers;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Sbom.Documents;
@@ -50,6 +51,7 @@ public sealed class SbomGenerator
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SbomDocumentBuilder _builder;
+    private readonly IEnvironmentVariables _environment;
 
     /// <param name="registryClients">Clients for registry locations.</param>
     /// <param name="loggerFactory">Where progress and notes are logged.</param>
@@ -64,7 +66,8 @@ public sealed class SbomGenerator
         _registryClients = registryClients;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<SbomGenerator>();
-        _builder = new SbomDocumentBuilder(environment, timeProvider);
+        _environment = environment ?? ProcessEnvironmentVariables.Instance;
+        _builder = new SbomDocumentBuilder(_environment, timeProvider);
     }
 
     public async Task<SbomResult> GenerateAsync(SbomRequest request, CancellationToken cancellationToken)
@@ -78,10 +81,18 @@ public sealed class SbomGenerator
         var results = new List<CatalogResult>();
         SbomSubject? subject = null;
         Descriptor? manifest = null;
+        var options = request.Document;
         if (request.Image is { } image)
         {
-            (subject, manifest, var catalog) = await CatalogImageAsync(image, request.Platform, cancellationToken).ConfigureAwait(false);
+            (subject, manifest, var catalog, var created) = await CatalogImageAsync(image, request.Platform, cancellationToken).ConfigureAwait(false);
             results.Add(catalog);
+
+            // Without SOURCE_DATE_EPOCH, an image's SBOM takes the image's own creation time (itself reproducible when the
+            // image was built so), so describing the same image twice gives the same bytes.
+            if (options.Timestamp is null && string.IsNullOrEmpty(_environment.Get(SourceDateEpoch.VariableName)) && created is not null)
+            {
+                options = options with { Timestamp = created };
+            }
         }
 
         if (request.Project is { } project)
@@ -91,7 +102,7 @@ public sealed class SbomGenerator
             results.Add(catalog);
         }
 
-        var document = _builder.Build(subject!, results, request.Document);
+        var document = _builder.Build(subject!, results, options);
         foreach (var note in document.Notes)
         {
             _logger.LogWarning("{Note}", note);
@@ -136,7 +147,7 @@ public sealed class SbomGenerator
         return attached with { Location = image.ToString() };
     }
 
-    private async Task<(SbomSubject Subject, Descriptor Manifest, CatalogResult Result)> CatalogImageAsync(ImageLocation image, Platform? platform, CancellationToken cancellationToken)
+    private async Task<(SbomSubject Subject, Descriptor Manifest, CatalogResult Result, DateTimeOffset? Created)> CatalogImageAsync(ImageLocation image, Platform? platform, CancellationToken cancellationToken)
     {
         var source = await new ImageLocations(_loggerFactory, _registryClients).OpenSourceAsync(image, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
@@ -163,7 +174,8 @@ public sealed class SbomGenerator
             var subject = image is RegistryLocation registry
                 ? SbomSubject.ForImage(registry.Reference, manifest.Digest, imagePlatform, annotations)
                 : SbomSubject.ForImage(LocalName(image, annotations), manifest.Digest, LocalTag(image), repositoryUrl: null, imagePlatform, annotations);
-            return (subject, manifest with { Platform = null }, catalog.Result);
+            DateTimeOffset? created = DateTimeOffset.TryParse(config.Created, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when) ? when : null;
+            return (subject, manifest with { Platform = null }, catalog.Result, created);
         }
     }
 
