@@ -91,6 +91,39 @@ public sealed class ToolkitAliasesTests
     }
 
     [Fact]
+    public void ToolkitGenerateSbom_writes_the_SBOM_of_an_image_and_attaches_it()
+    {
+        // Given an image with a file in it
+        using var temp = new TemporaryDirectory("tk-cake-sbom");
+        Directory.CreateDirectory(temp.Combine("site"));
+        File.WriteAllText(temp.Combine("site", "index.html"), "<h1>hello</h1>\n");
+        var context = new FakeCakeContext(temp.Path, new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "0" });
+        var built = context.ToolkitBuildImage(new ToolkitBuildImageSettings { Output = "oci:image:1", Layers = { "site:/srv/www/" } });
+
+        // When its SBOM is written as SPDX and attached
+        var sbom = context.ToolkitGenerateSbom(new ToolkitGenerateSbomSettings { Image = "oci:image:1", Format = "spdx-json", Output = "sbom/image.spdx.json", Attach = true });
+
+        // Then the file is valid SPDX about that image, and the layout holds the referrer
+        Assert.Equal("spdx-json@2.3", sbom.Format);
+        Assert.Equal(built.Digest, sbom.ImageManifest);
+        Toolkit.Testing.Schemas.SbomSchemas.AssertValidSpdx(File.ReadAllBytes(temp.Combine("sbom", "image.spdx.json")));
+        Assert.NotNull(sbom.Referrer);
+        Assert.Contains(sbom.Referrer, File.ReadAllText(temp.Combine("image", "index.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolkitGenerateSbom_with_nothing_to_describe_fails_with_TK5070()
+    {
+        using var temp = new TemporaryDirectory("tk-cake-sbom");
+        var context = new FakeCakeContext(temp.Path, new Dictionary<string, string>());
+
+        var error = Assert.IsType<CakeException>(Record.Exception(() => context.ToolkitGenerateSbom(new ToolkitGenerateSbomSettings { Output = "sbom.json" })));
+
+        Assert.StartsWith("TK5070:", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, error.ExitCode);
+    }
+
+    [Fact]
     public void ToolkitPushImage_with_an_unknown_Format_fails_with_TK2019_naming_the_setting()
     {
         // Given
