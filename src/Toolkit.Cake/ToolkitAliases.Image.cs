@@ -1,5 +1,7 @@
 using Cake.Core;
 using Cake.Core.Annotations;
+using Cake.Core.IO;
+using Microsoft.Extensions.Logging;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci.Build;
 using Toolkit.Core.Registry;
@@ -36,13 +38,30 @@ public static partial class ToolkitAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         settings ??= new ToolkitBuildImageSettings();
+        return Run(context, settings.InsecureRegistries, settings.CaFile, (loggerFactory, registries) =>
+        {
+            var request = settings.ToRequest(context, loggerFactory);
+            var built = new ImageBuilder(loggerFactory, registries).BuildAsync(request, CancellationToken.None).GetAwaiter().GetResult();
+            return new ToolkitImageResult(built);
+        });
+    }
+
+    /// <summary>
+    /// The body of every alias: a logger on Cake's log and registry clients for the given connection settings; a coded
+    /// error becomes a <see cref="CakeException"/> whose message keeps the code and whose exit code is the error's kind.
+    /// </summary>
+    private static T Run<T>(ICakeContext context, IEnumerable<string> insecureRegistries, FilePath? caFile, Func<ILoggerFactory, IRegistryClientFactory, T> body)
+    {
         using var loggerFactory = CakeLog.For(context.Log);
         try
         {
-            var request = settings.ToRequest(context, loggerFactory);
-            using var registries = RegistryClientFactory.ForConnection(settings.ToConnection(context), new CakeEnvironmentVariables(context.Environment), loggerFactory);
-            var built = new ImageBuilder(loggerFactory, registries).BuildAsync(request, CancellationToken.None).GetAwaiter().GetResult();
-            return new ToolkitImageResult(built);
+            var connection = new RegistryConnectionOptions
+            {
+                InsecureRegistries = [.. insecureRegistries],
+                CaFile = caFile?.MakeAbsolute(context.Environment.WorkingDirectory).FullPath,
+            };
+            using var registries = RegistryClientFactory.ForConnection(connection, new CakeEnvironmentVariables(context.Environment), loggerFactory);
+            return body(loggerFactory, registries);
         }
         catch (ToolkitException e)
         {

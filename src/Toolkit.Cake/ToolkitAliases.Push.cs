@@ -1,7 +1,6 @@
 using Cake.Core;
 using Cake.Core.Annotations;
 using Cake.Core.IO;
-using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
@@ -37,16 +36,9 @@ public static partial class ToolkitAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         settings ??= new ToolkitPushImageSettings();
-        using var loggerFactory = CakeLog.For(context.Log);
-        try
+        return Run(context, settings.InsecureRegistries, settings.CaFile, (loggerFactory, registries) =>
         {
             var root = context.Environment.WorkingDirectory;
-            var connection = new RegistryConnectionOptions
-            {
-                InsecureRegistries = [.. settings.InsecureRegistries],
-                CaFile = settings.CaFile?.MakeAbsolute(root).FullPath,
-            };
-            using var registries = RegistryClientFactory.ForConnection(connection, new CakeEnvironmentVariables(context.Environment), loggerFactory);
             var options = new PushOptions
             {
                 Tags = [.. settings.Tags],
@@ -61,11 +53,7 @@ public static partial class ToolkitAliases
                     CancellationToken.None)
                 .GetAwaiter().GetResult();
             return new ToolkitPushResult(result);
-        }
-        catch (ToolkitException e)
-        {
-            throw new CakeException((int)e.Kind, $"{e.Code}: {e.Message}", e);
-        }
+        });
     }
 }
 

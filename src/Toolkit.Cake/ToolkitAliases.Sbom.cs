@@ -3,7 +3,6 @@ using Cake.Core.Annotations;
 using Cake.Core.IO;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci;
-using Toolkit.Core.Registry;
 using Toolkit.Core.Sbom;
 using Toolkit.Core.Sbom.Documents;
 using Toolkit.Core.Sbom.NuGet;
@@ -39,19 +38,17 @@ public static partial class ToolkitAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         settings ??= new ToolkitGenerateSbomSettings();
-        using var loggerFactory = CakeLog.For(context.Log);
-        try
+        return Run(context, settings.InsecureRegistries, settings.CaFile, (loggerFactory, registries) =>
         {
             var root = context.Environment.WorkingDirectory;
-            var connection = new RegistryConnectionOptions
-            {
-                InsecureRegistries = [.. settings.InsecureRegistries],
-                CaFile = settings.CaFile?.MakeAbsolute(root).FullPath,
-            };
-            using var registries = RegistryClientFactory.ForConnection(connection, new CakeEnvironmentVariables(context.Environment), loggerFactory);
             var image = string.IsNullOrWhiteSpace(settings.Image) ? null : ImageLocation.Parse(ToolkitBuildImageSettings.RebaseLocation(settings.Image, root));
             var format = SbomFormat.Parse(settings.Format);
             var platform = settings.Platform is { Length: > 0 } p ? Platform.Parse(p) : null;
+            if (settings.Attach && image is null)
+            {
+                throw new ToolkitException(ErrorCodes.InvalidOption, "ToolkitGenerateSbomSettings.Attach needs an Image: an SBOM is attached to the image it describes.");
+            }
+
             var request = new SbomRequest
             {
                 Image = image,
@@ -60,36 +57,32 @@ public static partial class ToolkitAliases
                 Platform = platform,
                 ProjectOptions = new NuGetCatalogOptions { ExcludeDevelopmentDependencies = settings.ExcludeDevelopmentDependencies },
             };
-            if (settings.Attach && image is null)
-            {
-                throw new ToolkitException(ErrorCodes.InvalidOption, "ToolkitGenerateSbomSettings.Attach needs an Image: an SBOM is attached to the image it describes.");
-            }
-
             var generator = new SbomGenerator(registries, loggerFactory, new CakeEnvironmentVariables(context.Environment));
             var result = generator.GenerateAsync(request, CancellationToken.None).GetAwaiter().GetResult();
             string? output = null;
             if (settings.Output is { } file)
             {
                 output = file.MakeAbsolute(root).FullPath;
-                System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(output)!);
-                System.IO.File.WriteAllBytes(output, result.Content);
+                WriteFile(output, result.Content);
             }
 
-            string? referrer = null;
-            if (settings.Attach)
-            {
-                referrer = generator.AttachAsync(image!, result.Content, format, platform, CancellationToken.None).GetAwaiter().GetResult().Referrer.Digest.ToString();
-            }
-
+            var referrer = settings.Attach
+                ? generator.AttachAsync(image!, result.Content, format, platform, CancellationToken.None).GetAwaiter().GetResult().Referrer.Digest.ToString()
+                : null;
             return new ToolkitSbomResult(result, output, referrer);
-        }
-        catch (ToolkitException e)
+        });
+    }
+
+    private static void WriteFile(string path, byte[] content)
+    {
+        try
         {
-            throw new CakeException((int)e.Kind, $"{e.Code}: {e.Message}", e);
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            System.IO.File.WriteAllBytes(path, content);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CakeException((int)ErrorKind.Error, $"{ErrorCodes.OutputNotWritable.Code}: The SBOM cannot be written to {settings.Output} ({e.GetType().Name}).", e);
+            throw new ToolkitException(ErrorCodes.OutputNotWritable, $"The SBOM cannot be written to {path} ({e.GetType().Name}): check the path and its permissions.", e);
         }
     }
 }
