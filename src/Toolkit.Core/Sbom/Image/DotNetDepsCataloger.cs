@@ -287,7 +287,7 @@ internal static class DotNetDepsCataloger
 
         return new SbomComponent
         {
-            BomRef = $"dotnet-project:{library.Name}@{library.Version}",
+            BomRef = $"project:{library.Name}", // the NuGet cataloger's name for the same project, so both merge into one component
             Type = isApplication ? SbomComponentType.Application : SbomComponentType.Library,
             Name = library.Name,
             Version = library.Version,
