@@ -65,6 +65,33 @@ public sealed class InstalledToolTests(InstalledTool tool)
     }
 
     [Fact]
+    public async Task The_native_build_writes_the_SBOM_of_an_image_and_a_restored_project()
+    {
+        // Given an image with a file, and the repository's sample app (restored by the solution build)
+        var app = Path.Combine(tool.Scratch, "sbom-app");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "app.dll"), "not really a dll");
+        var layout = $"oci:{Path.Combine(tool.Scratch, "sbom-image")}:1";
+        var sample = Path.Combine(TestPaths.RepositoryRoot, "samples", "Sample.Api", "Sample.Api.csproj");
+        var output = Path.Combine(tool.Scratch, "sbom.cdx.json");
+
+        // When the native build writes the SBOM of both (the NuGet cataloger's libraries run compiled ahead of time)
+        var build = await tool.RunAsync("image", "build", "--layer", app, "-o", layout, "--source-date-epoch", "0");
+        var sbom = await tool.RunAsync("sbom", "generate", "--image", layout, "--project", sample, "-o", output, "--attach", "--json");
+
+        // Then it is valid CycloneDX with the sample's packages and their licences, and attached to the image
+        Assert.True(build.ExitCode == 0, build.StandardError);
+        Assert.True(sbom.ExitCode == 0, sbom.StandardError);
+        var bytes = await File.ReadAllBytesAsync(output);
+        Toolkit.Testing.Schemas.SbomSchemas.AssertValidCycloneDx("1.6", bytes);
+        var components = JsonNode.Parse(bytes)!["components"]!.AsArray();
+        var serilog = Assert.Single(components, c => c!["name"]!.GetValue<string>() == "Serilog");
+        Assert.StartsWith("pkg:nuget/Serilog@", serilog!["purl"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(serilog["licenses"]);
+        Assert.NotNull(JsonNode.Parse(sbom.StandardOutput)!["referrer"]);
+    }
+
+    [Fact]
     public async Task The_native_build_reports_coded_errors_with_their_exit_codes()
     {
         // When a location is missing, and an option is malformed
