@@ -8,8 +8,9 @@ namespace Toolkit.Core.Sbom.Image;
 /// the <c>*.runtimeconfig.json</c> beside them:
 /// <list type="bullet">
 /// <item><c>package</c> libraries: <c>pkg:nuget/&lt;id&gt;@&lt;version&gt;</c> with NuGet's SHA-512 content hash of the
-/// package as project.assets.json records it (<c>sha512-&lt;base64&gt;</c> in the file, hex in the SBOM; for a signed
-/// package it is not the hash of the whole .nupkg);</item>
+/// package as project.assets.json records it (<c>sha512-&lt;base64&gt;</c> in the file) as the property
+/// <c>toolkit:nuget:contentHash</c> in hex: for a signed package it is not the hash of the whole .nupkg, so it is not
+/// given as the component's hash;</item>
 /// <item><c>project</c> libraries: the application (the project the deps.json is named after) and its project
 /// references, with the runtime target (<c>toolkit:dotnet:runtimeTarget</c>) as a property;</item>
 /// <item>the .NET runtime as a framework component with the runtime pack's purl,
@@ -267,7 +268,10 @@ internal static class DotNetDepsCataloger
             Name = library.Name,
             Version = library.Version,
             Purl = purl,
-            Hashes = library.Hashes,
+
+            // NuGet's content hash, not the hash of the .nupkg (they differ for signed packages), so it is a property, as
+            // the NuGet cataloger reports it, and the component's SHA-512 stays the .nupkg's when both catalogers run.
+            Properties = [.. library.Hashes.Select(h => new KeyValuePair<string, string>(NuGet.NuGetProperties.ContentHash, h.Value))],
         };
     }
 

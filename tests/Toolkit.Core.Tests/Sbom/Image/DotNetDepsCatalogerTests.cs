@@ -46,10 +46,13 @@ public sealed class DotNetDepsCatalogerTests
             await TestImages.WalkAsync(null, (runtimeLayer, LayerCompression.Zstd), (appLayer, LayerCompression.Gzip)),
             CancellationToken.None)).Result;
 
-        // Then: packages with their purl and the SHA-512 content hash NuGet recorded when it restored them
+        // Then: packages with their purl and (as a property, not a hash of the .nupkg) the content hash NuGet recorded when it restored them
         var serilog = result.Components.Single(c => c.Name == "Serilog");
         Assert.Equal($"pkg:nuget/Serilog@{PublishedApps.SerilogVersion}", serilog.Purl);
-        Assert.Equal([new SbomHash("SHA-512", Convert.ToHexStringLower(Convert.FromBase64String(_apps.PackageContentHash("Serilog", PublishedApps.SerilogVersion))))], serilog.Hashes);
+        Assert.Empty(serilog.Hashes);
+        Assert.Equal(
+            [new KeyValuePair<string, string>(Toolkit.Core.Sbom.NuGet.NuGetProperties.ContentHash, Convert.ToHexStringLower(Convert.FromBase64String(_apps.PackageContentHash("Serilog", PublishedApps.SerilogVersion))))],
+            serilog.Properties);
         Assert.Equal([new SbomEvidence($"/app/{PublishedApps.AppName}.deps.json", Digest.Compute(appLayer))], serilog.Evidence);
         var sink = result.Components.Single(c => c.Name == "Serilog.Sinks.Console");
         Assert.Equal($"pkg:nuget/Serilog.Sinks.Console@{PublishedApps.SinkVersion}", sink.Purl);
