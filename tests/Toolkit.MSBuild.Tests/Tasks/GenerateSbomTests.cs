@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Toolkit.Core.Referrers;
 using Toolkit.Core.Storage;
@@ -95,6 +96,40 @@ public sealed class GenerateSbomTests : IDisposable
     }
 
     [Fact]
+    public async Task An_index_is_described_and_attached_for_the_platform_of_the_runtime_identifier_given()
+    {
+        // Given a multi-platform image (what ContainerRuntimeIdentifiers=linux-x64;linux-arm64 builds)
+        var publish = PublishFolder();
+        var layout = _temp.Combine("index");
+        var build = new BuildImage
+        {
+            BuildEngine = new RecordingBuildEngine(),
+            PublishDirectory = publish,
+            PlatformPublishDirectories = [Item(publish, "linux-x64"), Item(publish, "linux-arm64")],
+            AssemblyName = "Hello",
+            Output = $"oci:{layout}",
+            Tags = ["1.0"],
+            SourceDateEpoch = "1700000000",
+        };
+        Assert.True(build.Execute());
+        var task = new GenerateSbom { BuildEngine = _engine, Image = $"oci:{layout}", ImageTags = ["1.0"], PlatformRuntimeIdentifier = "linux-arm64", Output = _temp.Combine("arm64.cdx.json"), Attach = true };
+
+        // When
+        var succeeded = task.Execute();
+
+        // Then the arm64 manifest is described, and the SBOM is its referrer
+        Assert.True(succeeded, string.Join(Environment.NewLine, _engine.Errors.Select(e => $"{e.Code}: {e.Message}")));
+        var document = JsonNode.Parse(await File.ReadAllBytesAsync(task.OutputFile))!;
+        Assert.Contains("arch=arm64", document["metadata"]!["component"]!["purl"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var index = JsonDocument.Parse(Blob(layout, build.ImageDigest));
+        var arm64 = index.RootElement.GetProperty("manifests").EnumerateArray()
+            .Single(m => m.GetProperty("platform").GetProperty("architecture").GetString() == "arm64");
+        Assert.Equal(arm64.GetProperty("digest").GetString(), task.ImageManifestDigest);
+        using var referrer = JsonDocument.Parse(Blob(layout, task.ReferrerDigest));
+        Assert.Equal(task.ImageManifestDigest, referrer.RootElement.GetProperty("subject").GetProperty("digest").GetString());
+    }
+
+    [Fact]
     public void An_image_in_an_archive_is_described_and_the_log_says_why_it_is_not_attached()
     {
         // Given
@@ -148,18 +183,33 @@ public sealed class GenerateSbomTests : IDisposable
         Assert.Empty(task.OutputFile);
     }
 
-    /// <summary>An image of a small "publish folder" (an app host, a dll and a deps.json), built by the BuildImage task.</summary>
-    private string BuildImage(string output, params string[] tags)
+    private static byte[] Blob(string layout, string digest) => File.ReadAllBytes(Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]));
+
+    private static Microsoft.Build.Framework.ITaskItem Item(string itemSpec, string runtimeIdentifier)
+    {
+        var item = new Microsoft.Build.Utilities.TaskItem(itemSpec);
+        item.SetMetadata("RuntimeIdentifier", runtimeIdentifier);
+        return item;
+    }
+
+    /// <summary>A small "publish folder": an app host, a dll and a deps.json.</summary>
+    private string PublishFolder()
     {
         var publish = _temp.Combine("publish");
         Directory.CreateDirectory(publish);
         File.WriteAllText(Path.Combine(publish, "Hello"), "app host");
         File.WriteAllText(Path.Combine(publish, "Hello.dll"), "assembly");
         File.WriteAllText(Path.Combine(publish, "Hello.deps.json"), DepsJson);
+        return publish;
+    }
+
+    /// <summary>An image of <see cref="PublishFolder"/>, built by the BuildImage task.</summary>
+    private string BuildImage(string output, params string[] tags)
+    {
         var build = new BuildImage
         {
             BuildEngine = new RecordingBuildEngine(),
-            PublishDirectory = publish,
+            PublishDirectory = PublishFolder(),
             AssemblyName = "Hello",
             Output = output,
             Tags = tags,
