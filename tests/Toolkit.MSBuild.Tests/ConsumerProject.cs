@@ -3,11 +3,17 @@ using Toolkit.Testing;
 
 namespace Toolkit.MSBuild.Tests;
 
-/// <summary>A small console app in its own folder that references the packed Toolkit.MSBuild like a user's project.</summary>
+/// <summary>
+/// A small console app in its own folder that references the packed Toolkit.MSBuild like a user's project, and one
+/// runtime package (Serilog) from the repository's package sources.
+/// </summary>
 public sealed partial class ConsumerProject
 {
     public const string Name = "Hello.Image";
     public const string Tag = "1.2.3";
+
+    /// <summary>The one runtime package the app references, so its SBOM has a NuGet package to list.</summary>
+    public const string SerilogVersion = "4.0.0";
 
     /// <summary>Fixed, so every publish is reproducible.</summary>
     public const string SourceDateEpoch = "1700000000";
@@ -33,6 +39,7 @@ public sealed partial class ConsumerProject
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Toolkit.MSBuild" Version="{feed.Version}" />
+                <PackageReference Include="Serilog" Version="{SerilogVersion}" />
               </ItemGroup>
               <ItemGroup>
                 <ContainerEnvironmentVariable Include="GREETING" Value="hello" />
@@ -49,6 +56,24 @@ public sealed partial class ConsumerProject
 
     /// <summary>Where the targets put the image by default: <c>oci:$(OutputPath)image/</c>.</summary>
     public string ImageDirectory => Path.Combine(Directory, "bin", "Release", "net10.0", "linux-x64", "image");
+
+    /// <summary>Where the targets put the image's SBOM by default: <c>$(OutputPath)sbom/$(AssemblyName).cdx.json</c>.</summary>
+    public string SbomFile => Path.Combine(Directory, "bin", "Release", "net10.0", "linux-x64", "sbom", Name + ".cdx.json");
+
+    /// <summary>The task assemblies of the package as NuGet restored them for this project.</summary>
+    public string TaskDirectory => Path.Combine(_feed.PackagesDirectory, "toolkit.msbuild", _feed.Version, "tasks", "net10.0");
+
+    /// <summary><c>dotnet build -c Release -r linux-x64</c> plus <paramref name="arguments"/> (e.g. <c>-t:ToolkitGenerateSbom</c>).</summary>
+    public async Task<ExternalToolResult> BuildAsync(params string[] arguments)
+    {
+        using var timeout = new CancellationTokenSource(PublishTimeout);
+        return await DotNet.RunAsync(
+            ["build", "-c", "Release", "-r", "linux-x64", "--disable-build-servers", .. arguments],
+            Directory,
+            _feed.PackagesDirectory,
+            new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = SourceDateEpoch },
+            timeout.Token);
+    }
 
     /// <summary><c>dotnet publish -c Release -r linux-x64 -p:ToolkitImage=true</c> plus <paramref name="properties"/>.</summary>
     public async Task<ExternalToolResult> PublishAsync(params string[] properties)

@@ -24,7 +24,10 @@ public sealed class PackedToolkitMSBuild : IAsyncLifetime
             {
                 var project = new ConsumerProject(Feed, Path.Combine(Feed.Root, "consumer", ConsumerProject.Name));
                 var publish = await project.PublishAsync();
-                _published = new PublishedConsumer(project, publish);
+
+                // Later publishes (to other outputs) write the SBOM at the same default path: keep the first one's.
+                var sbom = File.Exists(project.SbomFile) ? await File.ReadAllBytesAsync(project.SbomFile) : null;
+                _published = new PublishedConsumer(project, publish, sbom);
             }
 
             return _published;
@@ -45,8 +48,8 @@ public sealed class PackedToolkitMSBuild : IAsyncLifetime
     }
 }
 
-/// <summary>The shared consumer project and what its first publish did.</summary>
-public sealed record PublishedConsumer(ConsumerProject Project, ExternalToolResult FirstPublish);
+/// <summary>The shared consumer project, what its first publish did, and the SBOM it wrote (null if none).</summary>
+public sealed record PublishedConsumer(ConsumerProject Project, ExternalToolResult FirstPublish, byte[]? FirstSbom);
 
 [CollectionDefinition(Name)]
 public sealed class PackedToolkitMSBuildCollection : ICollectionFixture<PackedToolkitMSBuild>

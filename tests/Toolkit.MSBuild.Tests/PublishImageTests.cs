@@ -114,7 +114,8 @@ public sealed class PublishImageTests(PackedToolkitMSBuild package)
         Assert.True(publish.ExitCode == 0, publish.StandardOutput + publish.StandardError);
         var indexJson = File.ReadAllBytes(Path.Combine(output, "index.json"));
         using var layoutIndex = JsonDocument.Parse(indexJson);
-        var root = Assert.Single(layoutIndex.RootElement.GetProperty("manifests").EnumerateArray());
+        var entries = layoutIndex.RootElement.GetProperty("manifests").EnumerateArray().ToArray();
+        var root = Assert.Single(entries, e => !e.TryGetProperty("artifactType", out _));
         Assert.Equal("application/vnd.oci.image.index.v1+json", root.GetProperty("mediaType").GetString());
         var imageIndexBytes = File.ReadAllBytes(Path.Combine(output, "blobs", "sha256", root.GetProperty("digest").GetString()!["sha256:".Length..]));
         Toolkit.Testing.Schemas.OciSchemas.AssertValidIndex(imageIndexBytes);
@@ -128,6 +129,13 @@ public sealed class PublishImageTests(PackedToolkitMSBuild package)
             .Select(d => d.RootElement.GetProperty("layers")[0].GetProperty("digest").GetString())
             .ToArray();
         Assert.NotEqual(layers[0], layers[1]); // each platform carries its own app host
+
+        // The SBOM describes the first runtime identifier's platform and is attached to that platform's manifest.
+        var sbom = Assert.Single(entries, e => e.TryGetProperty("artifactType", out var type) && type.GetString() == "application/vnd.cyclonedx+json");
+        using var referrer = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "blobs", "sha256", sbom.GetProperty("digest").GetString()!["sha256:".Length..])));
+        Assert.Equal(
+            imageIndex.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString(),
+            referrer.RootElement.GetProperty("subject").GetProperty("digest").GetString());
     }
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];

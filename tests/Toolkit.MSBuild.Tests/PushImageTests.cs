@@ -38,6 +38,19 @@ public sealed partial class PushImageTests(PackedToolkitMSBuild package)
             using var json = JsonDocument.Parse(inspect.StandardOutput);
             Assert.Equal(pushed.Groups["digest"].Value, json.RootElement.GetProperty("Digest").GetString());
         }
+
+        // The SBOM went along: the registry has no Referrers API, so skopeo finds it under the referrers tag of the image.
+        var attached = AttachedSbomLine().Matches(publish.StandardOutput).Select(m => m.Groups["referrer"].Value).Distinct().ToArray();
+        var referrerDigest = Assert.Single(attached); // the same referrer, in the layout and in the registry
+        var fallbackTag = "sha256-" + pushed.Groups["digest"].Value["sha256:".Length..];
+        var referrers = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/hello.image:{fallbackTag}"]);
+        using var index = JsonDocument.Parse(referrers.StandardOutputBytes);
+        var entry = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray().ToArray());
+        Assert.Equal(referrerDigest, entry.GetProperty("digest").GetString());
+        Assert.Equal("application/vnd.cyclonedx+json", entry.GetProperty("artifactType").GetString());
+        var sbomManifest = await ExternalTool.RunCheckedAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/hello.image@{referrerDigest}"]);
+        using var manifest = JsonDocument.Parse(sbomManifest.StandardOutputBytes);
+        Assert.Equal(pushed.Groups["digest"].Value, manifest.RootElement.GetProperty("subject").GetProperty("digest").GetString());
     }
 
     [Fact]
@@ -67,6 +80,10 @@ public sealed partial class PushImageTests(PackedToolkitMSBuild package)
         Assert.Equal(pushed.Groups["digest"].Value, Toolkit.Core.Oci.Digest.Compute(raw.StandardOutputBytes).ToString());
         Assert.NotEqual(ConsumerProject.LoggedDigest(publish), pushed.Groups["digest"].Value);
         Assert.Equal("application/vnd.oci.image.manifest.v1+json", OciLayoutCheck.Verify(output, "docker").Manifest.GetProperty("mediaType").GetString());
+
+        // The SBOM describes the OCI manifest built, not the converted one: attached locally only, with a warning.
+        Assert.Matches(@"warning TK5080: The SBOM was not attached to the image pushed to ", publish.StandardOutput);
+        Assert.Single(AttachedSbomLine().Matches(publish.StandardOutput));
     }
 
     [Fact]
@@ -98,4 +115,7 @@ public sealed partial class PushImageTests(PackedToolkitMSBuild package)
 
     [GeneratedRegex(@"Pushed image (?<digest>sha256:[a-f0-9]{64}) to ")]
     private static partial Regex PushedImageLine();
+
+    [GeneratedRegex(@"Attached SBOM (?<referrer>sha256:[a-f0-9]{64}) to ")]
+    private static partial Regex AttachedSbomLine();
 }

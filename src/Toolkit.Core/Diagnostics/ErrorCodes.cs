@@ -78,6 +78,7 @@ public static class ErrorCodes
     public static readonly ErrorCode SbomNothingToDescribe = new("TK5070", ErrorKind.InvalidInput, "Nothing to describe in an SBOM");
     public static readonly ErrorCode SbomPlatformNotFound = new("TK5071", ErrorKind.InvalidInput, "The image has no such platform to describe");
     public static readonly ErrorCode UnsupportedSbomDocument = new("TK5072", ErrorKind.InvalidInput, "The file is not a CycloneDX or SPDX JSON document");
+    public static readonly ErrorCode SbomNotAttachedToConvertedImage = new("TK5080", ErrorKind.Error, "The SBOM was not attached to a pushed image that the push converted (a warning)");
     public static readonly ErrorCode NuGetProjectNotRestored = new("TK5020", ErrorKind.InvalidInput, "The project has not been restored (no project.assets.json)");
     public static readonly ErrorCode NuGetAssetsFileInvalid = new("TK5021", ErrorKind.Error, "The project's assets file cannot be read");
     public static readonly ErrorCode NuGetRestoreFailed = new("TK5022", ErrorKind.InvalidInput, "The project's last restore failed");

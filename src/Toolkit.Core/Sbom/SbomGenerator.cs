@@ -28,6 +28,14 @@ public sealed record SbomRequest
     /// <summary>The platform to describe when the image is an index with several; null takes the only one, else linux/amd64.</summary>
     public Platform? Platform { get; init; }
 
+    /// <summary>
+    /// The name the image goes by when its location does not carry one (an <c>oci:</c> layout or an archive, e.g. one about
+    /// to be pushed): <c>repository[:tag]</c>, or <c>registry/repository[:tag]</c>, whose <c>registry/repository</c> also
+    /// becomes the purl's <c>repository_url</c>. Null names it by its title annotation, else its folder or file name, and
+    /// the location's tag. Ignored for a registry location, whose reference is its name.
+    /// </summary>
+    public string? ImageName { get; init; }
+
     public SbomFormat Format { get; init; } = SbomFormat.Default;
 
     /// <summary>The serial number and timestamp, when the caller fixes them.</summary>
@@ -84,7 +92,7 @@ public sealed class SbomGenerator
         var options = request.Document;
         if (request.Image is { } image)
         {
-            (subject, manifest, var catalog, var created) = await CatalogImageAsync(image, request.Platform, cancellationToken).ConfigureAwait(false);
+            (subject, manifest, var catalog, var created) = await CatalogImageAsync(image, request.Platform, request.ImageName, cancellationToken).ConfigureAwait(false);
             results.Add(catalog);
 
             // Without SOURCE_DATE_EPOCH, an image's SBOM takes the image's own creation time (itself reproducible when the
@@ -147,7 +155,7 @@ public sealed class SbomGenerator
         return attached with { Location = image.ToString() };
     }
 
-    private async Task<(SbomSubject Subject, Descriptor Manifest, CatalogResult Result, DateTimeOffset? Created)> CatalogImageAsync(ImageLocation image, Platform? platform, CancellationToken cancellationToken)
+    private async Task<(SbomSubject Subject, Descriptor Manifest, CatalogResult Result, DateTimeOffset? Created)> CatalogImageAsync(ImageLocation image, Platform? platform, string? imageName, CancellationToken cancellationToken)
     {
         var source = await new ImageLocations(_loggerFactory, _registryClients).OpenSourceAsync(image, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
@@ -173,7 +181,9 @@ public sealed class SbomGenerator
             var catalog = await ImageCataloger.CatalogAsync(source, manifest with { Platform = null }, options: null, cancellationToken).ConfigureAwait(false);
             var subject = image is RegistryLocation registry
                 ? SbomSubject.ForImage(registry.Reference, manifest.Digest, imagePlatform, annotations)
-                : SbomSubject.ForImage(LocalName(image, annotations), manifest.Digest, LocalTag(image), repositoryUrl: null, imagePlatform, annotations);
+                : !string.IsNullOrWhiteSpace(imageName)
+                    ? NamedSubject(imageName.Trim(), LocalTag(image), manifest.Digest, imagePlatform, annotations)
+                    : SbomSubject.ForImage(LocalName(image, annotations), manifest.Digest, LocalTag(image), repositoryUrl: null, imagePlatform, annotations);
             DateTimeOffset? created = DateTimeOffset.TryParse(config.Created, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when) ? when : null;
             return (subject, manifest with { Platform = null }, catalog.Result, created);
         }
@@ -204,6 +214,23 @@ public sealed class SbomGenerator
             ErrorCodes.SbomPlatformNotFound,
             $"{source.DisplayName} is an index of {images.Count} platform image(s) ({string.Join(", ", images.Select(m => m.Platform!.ToString()))}), "
             + (wanted is null ? "none of them linux/amd64" : $"none of them {wanted}") + ". Choose one with --platform <os/arch[/variant]>.");
+    }
+
+    // A name given for a local image: "repository[:tag]" or "registry/repository[:tag]"; the first segment is a registry
+    // when it looks like a host (a dot, a port or localhost), as docker decides it, and then names where the image is.
+    private static SbomSubject NamedSubject(string name, string? locationTag, Digest digest, Platform? platform, Dictionary<string, string> annotations)
+    {
+        // A digest in the name adds nothing: the digest described is the one read.
+        var at = name.IndexOf('@', StringComparison.Ordinal);
+        name = at < 0 ? name : name[..at];
+        var lastSlash = name.LastIndexOf('/');
+        var colon = name.IndexOf(':', lastSlash + 1);
+        var repository = colon < 0 ? name : name[..colon];
+        var tag = colon < 0 ? locationTag : name[(colon + 1)..];
+        var firstSlash = repository.IndexOf('/', StringComparison.Ordinal);
+        var host = firstSlash < 0 ? null : repository[..firstSlash];
+        var hasRegistry = host is not null && (host.Contains('.', StringComparison.Ordinal) || host.Contains(':', StringComparison.Ordinal) || host == "localhost");
+        return SbomSubject.ForImage(repository, digest, string.IsNullOrEmpty(tag) ? null : tag, hasRegistry ? repository : null, platform, annotations);
     }
 
     // An oci: layout or archive has no registry name: the title annotation, else the folder or file name.

@@ -9,10 +9,13 @@ public sealed class RecordingBuildEngine : IBuildEngine
 {
     private readonly ConcurrentQueue<BuildErrorEventArgs> _errors = new();
     private readonly ConcurrentQueue<BuildMessageEventArgs> _messages = new();
+    private readonly ConcurrentQueue<BuildWarningEventArgs> _warnings = new();
 
     public IReadOnlyList<BuildErrorEventArgs> Errors => [.. _errors];
 
     public IReadOnlyList<BuildMessageEventArgs> Messages => [.. _messages];
+
+    public IReadOnlyList<BuildWarningEventArgs> Warnings => [.. _warnings];
 
     public bool ContinueOnError => false;
 
@@ -33,7 +36,5 @@ public sealed class RecordingBuildEngine : IBuildEngine
 
     public void LogMessageEvent(BuildMessageEventArgs e) => _messages.Enqueue(e);
 
-    public void LogWarningEvent(BuildWarningEventArgs e)
-    {
-    }
+    public void LogWarningEvent(BuildWarningEventArgs e) => _warnings.Enqueue(e);
 }

@@ -62,6 +62,9 @@ internal static class RpmCataloger
     private static async Task ReadSqliteAsync(ImageFile database, ImageFile? log, OsRelease? os, CatalogBuilder builder, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("toolkit-rpmdb-");
+
+        // Without the native library SqliteConnection's type initializer throws, and again on every later use of the type.
+        var sqliteLoaded = false;
         try
         {
             var path = Path.Combine(folder.FullName, "rpmdb.sqlite");
@@ -74,6 +77,7 @@ internal static class RpmCataloger
             var headers = new List<(long Number, RpmHeader Header)>();
             var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
             var connection = new SqliteConnection(connectionString);
+            sqliteLoaded = true;
             await using (connection.ConfigureAwait(false))
             {
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -110,11 +114,17 @@ internal static class RpmCataloger
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
             // A host that did not deploy SQLitePCLRaw's native library (runtimes/<rid>/native/) cannot open any database.
-            builder.Note(ErrorCodes.SqliteUnavailable, $"{database.Path} (layer {database.Layer}) was not read: the native SQLite library cannot be loaded here ({e.GetBaseException().Message}); the image's rpm packages are missing from the SBOM.");
+            // The loader's message goes on to list every path it probed, one a line: the first line says enough for a note.
+            var reason = e.GetBaseException().Message.Split('\n', 2)[0].Trim();
+            builder.Note(ErrorCodes.SqliteUnavailable, $"{database.Path} (layer {database.Layer}) was not read: the native SQLite library cannot be loaded here ({reason}); the image's rpm packages are missing from the SBOM.");
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
+            if (sqliteLoaded)
+            {
+                SqliteConnection.ClearAllPools();
+            }
+
             try
             {
                 folder.Delete(recursive: true);
