@@ -145,6 +145,8 @@ internal sealed partial class SbomBenchmark : IBenchmarkVerb
             var peerComponents = peers.Max(p => results[p].Max(r => r.Components));
             var cpuRatio = Measurements.Median(results[ours].Select(r => r.Cpu).ToArray()) / Measurements.Median(results[fastest].Select(r => r.Cpu).ToArray());
             Console.WriteLine($"  fastest peer: {fastest.Name}, {fastestMedian:F3} s; ours/fastest peer: wall {ratio:F3} (goal <= 0.333: {(ratio <= 1 / 3.0 ? "met" : "MISSED")}), cpu {cpuRatio:F3}");
+            var sameInput = rows.Single(r => r.Name == CdxgenImage);
+            Console.WriteLine($"  ours/{sameInput.Name} (the peer that reads the same tarball): wall {oursMedian / Measurements.Median(results[sameInput].Select(r => r.Wall).ToArray()):F3}");
             Console.WriteLine($"  components: ours {oursComponents}, most of any peer {peerComponents}: strictly more: {(oursComponents > peerComponents ? "yes" : "NO")}");
             foreach (var peer in peers.Where(p => results[p].Max(r => r.SourcePackagesOnly) > 0))
             {
