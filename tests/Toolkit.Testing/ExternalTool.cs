@@ -52,6 +52,9 @@ public static class ExternalTool
         ["dpkg-query"] = "dpkg",
         ["rpm"] = "rpm",
         ["rpmbuild"] = "rpm",
+        ["unshare"] = "util-linux",
+        ["node"] = "nodejs",
+        ["npm"] = "npm",
     };
 
     /// <summary>The full path of <paramref name="fileName"/> on PATH, or null.</summary>

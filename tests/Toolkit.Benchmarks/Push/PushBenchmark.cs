@@ -51,8 +51,7 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
         var repositoryRoot = Measurements.RepositoryRoot();
         var bench = Path.Combine(repositoryRoot, "artifacts", "bench", "push");
         var layout = Path.Combine(bench, "image");
-        var cli = arguments.String("cli") ?? await PublishNativeCliAsync(repositoryRoot, cancellationToken);
-        string[] oursCommand = cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ["dotnet", cli] : [cli];
+        var oursCommand = await NativeCli.CommandAsync(arguments, repositoryRoot, cancellationToken);
 
         Console.WriteLine($"push scenario: {Environment.ProcessorCount} cores, load average {Measurements.LoadAverage()}, {runs} alternating cold runs per command{(runs < 5 ? " (fewer than 5: a smoke test, not a result)" : "")}");
         await GenerateImageAsync(bench, layout, cancellationToken);
@@ -173,17 +172,6 @@ internal sealed partial class PushBenchmark : IBenchmarkVerb
 
         Directory.CreateDirectory(Path.Combine(scratch, "xdg"));
         Directory.CreateDirectory(Path.Combine(scratch, "tmp"));
-    }
-
-    /// <summary>The CLI as the linux-x64 tool package holds it (Native AOT), published from the current source.</summary>
-    private static async Task<string> PublishNativeCliAsync(string repositoryRoot, CancellationToken cancellationToken)
-    {
-        Console.WriteLine("publishing the CLI (Release, linux-x64, Native AOT)");
-        await ExternalTool.RunCheckedAsync(
-            "dotnet",
-            ["publish", Path.Combine(repositoryRoot, "src", "Toolkit.Cli"), "-c", "Release", "-r", "linux-x64", "-p:NuGetLockFilePath=packages.linux-x64.lock.json"],
-            cancellationToken: cancellationToken);
-        return Path.Combine(repositoryRoot, "artifacts", "publish", "Toolkit.Cli", "release_linux-x64", "dotnet-toolkit");
     }
 
     /// <summary>The image, once: layers of seeded random files plus copies of the shared framework's DLLs.</summary>
