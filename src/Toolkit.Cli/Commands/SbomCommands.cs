@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Sbom;
@@ -111,7 +110,7 @@ internal static class SbomCommands
                 throw new ToolkitException(ErrorCodes.ArtifactFileNotFound, $"The SBOM file {path} cannot be read ({exception.GetType().Name}): check the path.");
             }
 
-            var format = DetectFormat(content, path);
+            var format = SbomFormat.Detect(content, path);
             var attached = await new SbomGenerator(host.RegistryClients(parseResult), host.LoggerFactory)
                 .AttachAsync(ImageLocation.Parse(parseResult.GetValue(image)!), content, format, parseResult.GetValue(platform) is { } p ? Platform.Parse(p) : null, cancellationToken)
                 .ConfigureAwait(false);
@@ -119,34 +118,6 @@ internal static class SbomCommands
             return ToolkitCommandLine.Success;
         });
         return command;
-    }
-
-    /// <summary>CycloneDX (<c>bomFormat</c>) or SPDX (<c>spdxVersion</c>) JSON, by what the document says it is.</summary>
-    internal static SbomFormat DetectFormat(byte[] content, string path)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(content);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("bomFormat", out var bomFormat) && bomFormat.ValueKind == JsonValueKind.String && bomFormat.GetString() == "CycloneDX")
-            {
-                var version = root.TryGetProperty("specVersion", out var spec) && spec.ValueKind == JsonValueKind.String ? spec.GetString() : null;
-                return SbomFormat.TryParse("cyclonedx-json@" + version, out var cyclone) ? cyclone : SbomFormat.CycloneDxJson16;
-            }
-
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("spdxVersion", out _))
-            {
-                return SbomFormat.SpdxJson23;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        throw new ToolkitException(
-            ErrorCodes.UnsupportedSbomDocument,
-            $"{path} is neither a CycloneDX JSON document (\"bomFormat\": \"CycloneDX\") nor an SPDX JSON document (\"spdxVersion\"); only those are attached as SBOMs. Use 'image attach' for other artifacts.");
     }
 
     private static async Task WriteFileAsync(string path, byte[] content, CancellationToken cancellationToken)

@@ -53,6 +53,38 @@ public sealed record SbomFormat
     /// <summary>The conventional file name ending: <c>.cdx.json</c> or <c>.spdx.json</c>.</summary>
     public string FileExtension => Standard == SbomStandard.CycloneDx ? ".cdx.json" : ".spdx.json";
 
+    /// <summary>
+    /// The format of an SBOM document, by what it says it is: CycloneDX JSON (<c>"bomFormat": "CycloneDX"</c>, with its
+    /// <c>specVersion</c>) or SPDX JSON (<c>spdxVersion</c>); TK5072 for anything else. <paramref name="what"/> names it in the message.
+    /// </summary>
+    public static SbomFormat Detect(ReadOnlySpan<byte> content, string what)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(content);
+            using var document = System.Text.Json.JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.ValueKind == System.Text.Json.JsonValueKind.Object
+                && root.TryGetProperty("bomFormat", out var bomFormat) && bomFormat.ValueKind == System.Text.Json.JsonValueKind.String && bomFormat.GetString() == "CycloneDX")
+            {
+                var version = root.TryGetProperty("specVersion", out var spec) && spec.ValueKind == System.Text.Json.JsonValueKind.String ? spec.GetString() : null;
+                return TryParse(CycloneDxJsonName + "@" + version, out var cyclone) ? cyclone : Default;
+            }
+
+            if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("spdxVersion", out _))
+            {
+                return SpdxJson23;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        throw new ToolkitException(
+            ErrorCodes.UnsupportedSbomDocument,
+            $"{what} is neither a CycloneDX JSON document (\"bomFormat\": \"CycloneDX\") nor an SPDX JSON document (\"spdxVersion\"); only those are attached as SBOMs. Use 'image attach' for other artifacts.");
+    }
+
     /// <summary>Parses <c>cyclonedx-json</c>, <c>cyclonedx-json@1.5</c>, <c>spdx-json</c>, <c>spdx-json@2.3</c> (any case), throwing TK5000 otherwise.</summary>
     public static SbomFormat Parse(string value)
     {
