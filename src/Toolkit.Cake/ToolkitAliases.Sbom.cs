@@ -62,8 +62,7 @@ public static partial class ToolkitAliases
             string? output = null;
             if (settings.Output is { } file)
             {
-                output = file.MakeAbsolute(root).FullPath;
-                WriteFile(output, result.Content);
+                output = result.WriteFileAsync(file.MakeAbsolute(root).FullPath, CancellationToken.None).GetAwaiter().GetResult();
             }
 
             var referrer = settings.Attach
@@ -71,19 +70,6 @@ public static partial class ToolkitAliases
                 : null;
             return new ToolkitSbomResult(result, output, referrer);
         });
-    }
-
-    private static void WriteFile(string path, byte[] content)
-    {
-        try
-        {
-            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            System.IO.File.WriteAllBytes(path, content);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ToolkitException(ErrorCodes.OutputNotWritable, $"The SBOM cannot be written to {path} ({e.GetType().Name}): check the path and its permissions.", e);
-        }
     }
 }
 

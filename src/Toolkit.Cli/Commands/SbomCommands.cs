@@ -65,7 +65,7 @@ internal static class SbomCommands
             var file = parseResult.GetValue(output);
             if (file is not null)
             {
-                await WriteFileAsync(file, result.Content, cancellationToken).ConfigureAwait(false);
+                await result.WriteFileAsync(file, cancellationToken).ConfigureAwait(false);
             }
 
             string? referrer = null;
@@ -118,23 +118,5 @@ internal static class SbomCommands
             return ToolkitCommandLine.Success;
         });
         return command;
-    }
-
-    private static async Task WriteFileAsync(string path, byte[] content, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            await File.WriteAllBytesAsync(path, content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new ToolkitException(ErrorCodes.OutputNotWritable, $"The SBOM cannot be written to {path} ({exception.GetType().Name}): check the path and its permissions.");
-        }
     }
 }

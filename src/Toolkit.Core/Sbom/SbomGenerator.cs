@@ -47,6 +47,26 @@ public sealed record SbomResult(SbomDocument Document, SbomFormat Format, byte[]
 {
     /// <summary>The artifact type an attached SBOM of this format carries.</summary>
     public string ArtifactType => Format.MediaType;
+
+    /// <summary>Writes the document to <paramref name="path"/> (its folder is created); TK2018 when it cannot be written. Returns the full path.</summary>
+    public async Task<string> WriteFileAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllBytesAsync(full, Content, cancellationToken).ConfigureAwait(false);
+            return full;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ToolkitException(
+                ErrorCodes.OutputNotWritable,
+                $"The SBOM cannot be written to {full} ({exception.GetType().Name}: {exception.Message}); check the path and the folder's permissions.",
+                exception);
+        }
+    }
 }
 
 /// <summary>

@@ -54,7 +54,7 @@ public sealed partial class GenerateSbom : ToolkitTask
 
         if (SbomInputs.NullIfEmpty(Output) is { } output)
         {
-            OutputFile = await WriteAsync(output, result.Content, cancellationToken).ConfigureAwait(false);
+            OutputFile = await result.WriteFileAsync(output, cancellationToken).ConfigureAwait(false);
             Log.LogMessage(MessageImportance.High, "Wrote SBOM {0} ({1}, {2} components, {3})", OutputFile, WrittenFormat, ComponentCount, SerialNumber);
         }
 
@@ -76,21 +76,6 @@ public sealed partial class GenerateSbom : ToolkitTask
         else
         {
             Log.LogMessage(MessageImportance.High, "The SBOM is not attached to {0}: an archive holds no referrers. It is attached to the image pushed to ContainerRegistry, or attach it with 'dotnet toolkit sbom attach'.", image);
-        }
-    }
-
-    private static async Task<string> WriteAsync(string path, byte[] content, CancellationToken cancellationToken)
-    {
-        var full = Path.GetFullPath(path);
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            await File.WriteAllBytesAsync(full, content, cancellationToken).ConfigureAwait(false);
-            return full;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new ToolkitException(ErrorCodes.OutputNotWritable, $"The SBOM cannot be written to {full} ({exception.GetType().Name}: {exception.Message}); check ToolkitSbomOutput and the folder's permissions.", exception);
         }
     }
 }
