@@ -1,0 +1,1 @@
+namespace Toolkit.Aws.Tests;
