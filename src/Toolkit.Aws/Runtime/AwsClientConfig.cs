@@ -31,7 +31,9 @@ internal sealed class AwsClientConfig : ClientConfig
     {
         _service = service;
         Connection = connection;
-        _userAgent = $"{Amazon.Util.Internal.InternalSDKUtils.BuildUserAgentString(service.ServiceId, ToolkitVersion.Value)}";
+        // The SDK's own user agent (AWSSDK.Core's version: no service package is involved); every request adds
+        // dotnet-toolkit/<version> (ToolkitVersion.UserAgentComponent).
+        _userAgent = Amazon.Util.Internal.InternalSDKUtils.BuildUserAgentString(service.ServiceId, CoreVersion);
         ServiceId = service.ServiceId;
         AuthenticationServiceName = service.SigningName;
         EndpointProvider = new RuleSetEndpointProvider(service.EndpointRules);
@@ -63,6 +65,8 @@ internal sealed class AwsClientConfig : ClientConfig
     }
 
     public AwsConnection Connection { get; }
+
+    private static string CoreVersion { get; } = typeof(ClientConfig).Assembly.GetName().Version?.ToString(3) ?? "4";
 
     public AwsServiceDefinition Service => _service;
 
