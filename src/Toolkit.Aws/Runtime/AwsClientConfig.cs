@@ -38,6 +38,9 @@ internal sealed class AwsClientConfig : ClientConfig
         AuthenticationServiceName = service.SigningName;
         EndpointProvider = new RuleSetEndpointProvider(service.EndpointRules);
         RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(connection.Region);
+
+        // The connection's region signs, whatever endpoint is used (a custom or VPC endpoint names no region AWSSDK.Core can parse).
+        AuthenticationRegion = connection.Region;
         UseFIPSEndpoint = connection.UseFips;
         UseDualstackEndpoint = connection.UseDualStack;
         RetryMode = RequestRetryMode.Standard;
@@ -57,10 +60,8 @@ internal sealed class AwsClientConfig : ClientConfig
 
         if (connection.Options.EndpointUrl is { Length: > 0 } endpointUrl)
         {
+            // ServiceURL and RegionEndpoint exclude each other in AWSSDK.Core; AuthenticationRegion keeps the region signing.
             ServiceURL = endpointUrl;
-
-            // ServiceURL and RegionEndpoint exclude each other in AWSSDK.Core; the region still signs.
-            AuthenticationRegion = connection.Region;
         }
     }
 
