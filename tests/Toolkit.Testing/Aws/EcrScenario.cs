@@ -62,7 +62,8 @@ public sealed class EcrScenario
 
     /// <summary>
     /// The next <paramref name="times"/> calls of <paramref name="operation"/> (e.g. <c>DescribeRepositories</c>, or <c>*</c>
-    /// for any) answer <paramref name="fault"/>; the call after them succeeds. Faults queue up in the order they are added.
+    /// for any) answer <paramref name="fault"/>; the call after them succeeds. Faults queue up in the order they are added; a
+    /// call takes its operation's own faults first, then those queued for any operation.
     /// </summary>
     public EcrScenario Fail(string operation, EcrFault fault, int times = 1)
     {
