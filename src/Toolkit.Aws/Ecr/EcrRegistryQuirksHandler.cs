@@ -18,7 +18,8 @@ namespace Toolkit.Aws.Ecr;
 /// <c>OCI-Chunk-Min-Length: 5242880</c>, which the client honours when it uploads in chunks (a smaller
 /// <c>--chunk-size</c> is raised to it; a blob streamed in one request, or sent whole, is one part and always fine).</item>
 /// <item>An expired token is answered <c>403 DENIED</c> "Your authorization token has expired" without a challenge: it
-/// becomes a 401 with ECR's Basic challenge, so the auth handler renews the token and sends the request again.</item>
+/// becomes a 401 with ECR's Basic challenge, so the auth handler renews the token and sends the request again. A 403
+/// without a body (a HEAD's) is checked with <c>GET /v2/</c> and the same credentials first.</item>
 /// <item>A push to a repository that does not exist has its connection closed without an answer: when an upload or
 /// manifest request breaks that way, the registry is asked (<c>GET /v2/&lt;name&gt;/tags/list</c>, same credentials)
 /// whether the repository exists; unless it does, the failure is TK3050, naming the repository and
@@ -173,7 +174,9 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
     private async Task<HttpResponseMessage> ExpiredTokenAsChallengeAsync(HttpRequestMessage request, HttpResponseMessage response, EcrRegistryHost registry, CancellationToken cancellationToken)
     {
         var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
-        var expired = ParseErrors(body).Any(e => e.Code == "DENIED" && e.Message.Contains("token has expired", StringComparison.OrdinalIgnoreCase));
+        var expired = body.Length > 0
+            ? SaysTokenExpired(body)
+            : await TokenExpiredAsync(request, cancellationToken).ConfigureAwait(false);
         var copy = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         foreach (var header in response.Content.Headers)
         {
@@ -197,6 +200,29 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
         challenge.Headers.WwwAuthenticate.Add(new AuthenticationHeaderValue("Basic", $"realm=\"https://{registry.Host}/\",service=\"ecr.amazonaws.com\""));
         response.Dispose();
         return challenge;
+    }
+
+    private static bool SaysTokenExpired(string body)
+        => ParseErrors(body).Any(e => e.Code == "DENIED" && e.Message.Contains("token has expired", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// A 403 without a body (every answer to a HEAD) does not say why: the registry's base (<c>GET /v2/</c>) is asked with
+    /// the same credentials, and says whether the token expired.
+    /// </summary>
+    private async Task<bool> TokenExpiredAsync(HttpRequestMessage refused, CancellationToken cancellationToken)
+    {
+        using var probe = new HttpRequestMessage(HttpMethod.Get, new Uri(refused.RequestUri!, "/v2/"));
+        probe.Headers.Authorization = refused.Headers.Authorization;
+        try
+        {
+            using var answer = await base.SendAsync(probe, cancellationToken).ConfigureAwait(false);
+            return answer.StatusCode == HttpStatusCode.Forbidden && SaysTokenExpired(await ReadBoundedAsync(answer, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException or TimeoutException
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
     }
 
     private static async Task ThrowIfTagImmutableAsync(HttpResponseMessage response, EcrRegistryHost registry, RegistryPath path, CancellationToken cancellationToken)
@@ -280,6 +306,8 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
     /// <summary>A distribution API path: <c>/v2/&lt;name&gt;/(manifests|blobs|blobs/uploads|tags|referrers)/...</c>.</summary>
     private readonly record struct RegistryPath(string? Repository, string? Kind, string? Reference)
     {
+        private static readonly string[] s_kinds = ["blobs/uploads", "manifests", "blobs", "tags", "referrers"];
+
         public static RegistryPath Parse(string path)
         {
             if (!path.StartsWith("/v2/", StringComparison.Ordinal))
@@ -287,18 +315,24 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
                 return default;
             }
 
-            foreach (var kind in new[] { "blobs/uploads", "manifests", "blobs", "tags", "referrers" })
+            // The last marker wins: a repository may itself be called "tags" or "referrers"; a reference has no '/'.
+            (string Kind, int Index) found = (string.Empty, -1);
+            foreach (var kind in s_kinds)
             {
-                var marker = $"/{kind}/";
-                var index = path.IndexOf(marker, 4, StringComparison.Ordinal);
-                if (index > 4)
+                var index = path.LastIndexOf($"/{kind}/", StringComparison.Ordinal);
+                if (index > found.Index)
                 {
-                    var rest = Uri.UnescapeDataString(path[(index + marker.Length)..]);
-                    return new RegistryPath(path[4..index], kind, rest.Length > 0 ? rest : null);
+                    found = (kind, index);
                 }
             }
 
-            return default;
+            if (found.Index <= 4)
+            {
+                return default;
+            }
+
+            var rest = Uri.UnescapeDataString(path[(found.Index + found.Kind.Length + 2)..]);
+            return new RegistryPath(path[4..found.Index], found.Kind, rest.Length > 0 ? rest : null);
         }
 
         /// <summary>A request that writes to the repository: an upload (POST, PATCH, PUT) or a manifest PUT.</summary>

@@ -99,6 +99,57 @@ public sealed class EcrRegistryQuirksHandlerTests
     }
 
     [Fact]
+    public async Task A_403_without_a_body_is_checked_with_the_registry_base_and_becomes_a_challenge_when_the_token_expired()
+    {
+        // Given ECR answering a HEAD with a bare 403, and its base (GET /v2/) saying why
+        var registry = new Registry(request => request.Method == HttpMethod.Head
+            ? new HttpResponseMessage(HttpStatusCode.Forbidden)
+            : Json(HttpStatusCode.Forbidden, "DENIED", "Your authorization token has expired. Reauthenticate and try again."));
+        using var invoker = Invoker(registry);
+
+        // When a blob is checked
+        using var response = await invoker.SendAsync(Request(HttpMethod.Head, "/v2/app/blobs/sha256:abc"), CancellationToken.None);
+
+        // Then GET /v2/ was asked with the same credentials, and the answer is a challenge
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal((HttpMethod.Get, "/v2/", s_basic.ToString()), registry.Seen[1]);
+    }
+
+    [Fact]
+    public async Task A_403_without_a_body_from_a_valid_token_stays_a_403()
+    {
+        // Given a bare 403 to a HEAD, and a base that accepts the token (a permission the role lacks)
+        var registry = new Registry(request => request.Method == HttpMethod.Head
+            ? new HttpResponseMessage(HttpStatusCode.Forbidden)
+            : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}") });
+        using var invoker = Invoker(registry);
+
+        using var response = await invoker.SendAsync(Request(HttpMethod.Head, "/v2/app/blobs/sha256:abc"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/v2/team/tags/blobs/uploads/", "team/tags")]
+    [InlineData("/v2/team/referrers/blobs/uploads/", "team/referrers")]
+    [InlineData("/v2/manifests/blobs/uploads/", "manifests")]
+    public async Task A_repository_named_like_an_API_part_is_named_whole(string path, string repository)
+    {
+        // Given ECR dropping the upload and saying the repository is unknown
+        var registry = new Registry(request => request.Method == HttpMethod.Post
+            ? throw Dropped()
+            : Json(HttpStatusCode.NotFound, "NAME_UNKNOWN", "unknown"));
+        using var invoker = Invoker(registry);
+
+        // When an upload is opened
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => invoker.SendAsync(Request(HttpMethod.Post, path), CancellationToken.None));
+
+        // Then the message and the check name the whole repository
+        Assert.Contains($"ensure-repository {repository}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"/v2/{repository}/tags/list?n=1", registry.Seen[1].PathAndQuery);
+    }
+
+    [Fact]
     public async Task Another_denial_stays_a_403_with_its_body()
     {
         var registry = new Registry(_ => Json(HttpStatusCode.Forbidden, "DENIED", "User is not authorized to perform: ecr:InitiateLayerUpload"));
