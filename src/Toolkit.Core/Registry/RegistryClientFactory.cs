@@ -11,8 +11,9 @@ namespace Toolkit.Core.Registry;
 
 /// <summary>
 /// Creates <see cref="IRegistryClient"/>s that share one <see cref="HttpClient"/> and handler chain:
-/// auth → retry → HTTP fallback (insecure hosts only) → sockets (TLS 1.2+, extra CA, no automatic redirects:
-/// the client follows storage redirects itself, without the registry's credentials).
+/// auth → registry quirks (<see cref="RegistryClientOptions.MessageHandlers"/>) → retry → HTTP fallback (insecure hosts
+/// only) → sockets (TLS 1.2+, extra CA, the default proxy, no automatic redirects: the client follows storage redirects
+/// itself, without the registry's credentials).
 /// </summary>
 public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
 {
@@ -41,7 +42,15 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
             InnerHandler = transport ?? CreateTransport(),
         };
         var retry = new RegistryRetryHandler(options.TimeProvider, logger, options.MaxRetryAttempts) { InnerHandler = fallback, AttemptTimeout = options.RequestTimeout, MinimumTransferRate = options.MinimumTransferRate, BaseDelay = options.RetryBaseDelay };
-        var auth = new RegistryAuthHandler(options.CredentialProvider, options.TimeProvider, logger) { InnerHandler = retry };
+        HttpMessageHandler belowAuth = retry;
+        foreach (var create in options.MessageHandlers.Reverse())
+        {
+            var handler = create() ?? throw new InvalidOperationException("A registry message handler factory returned null.");
+            handler.InnerHandler = belowAuth;
+            belowAuth = handler;
+        }
+
+        var auth = new RegistryAuthHandler(options.CredentialProvider, options.TimeProvider, logger) { InnerHandler = belowAuth };
         _http = new HttpClient(auth, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
