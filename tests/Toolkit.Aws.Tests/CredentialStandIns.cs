@@ -49,10 +49,19 @@ public sealed class ProcessEnvironment : IDisposable
             Environment.SetEnvironmentVariable(name, value);
         }
 
-        // AWSSDK.Core reads AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE once per process, into these properties.
+        // AWSSDK.Core reads AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE once per process, into these properties,
+        // and reads profiles from the fixed config file only while AWS_CONFIG_FILE is set (else from the file named
+        // config beside the credentials file): set both, as a user who points the SDK at other files does.
         _savedCredentialsFile = SharedCredentialsFile.DefaultFilePath;
         _savedConfigFile = SharedCredentialsFile.DefaultConfigFilePath;
-        SetSharedFiles(credentialsFile ?? "/nonexistent/toolkit-tests/credentials", configFile ?? "/nonexistent/toolkit-tests/config");
+        credentialsFile ??= "/nonexistent/toolkit-tests/credentials";
+        configFile ??= "/nonexistent/toolkit-tests/config";
+        SetSharedFiles(credentialsFile, configFile);
+        if (!variables.ContainsKey("AWS_CONFIG_FILE"))
+        {
+            Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", credentialsFile);
+            Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", configFile);
+        }
 
         // AWSSDK.Core caches settings such as AWS_EC2_METADATA_SERVICE_ENDPOINT at first use.
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();

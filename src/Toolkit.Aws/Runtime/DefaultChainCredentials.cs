@@ -107,6 +107,9 @@ internal sealed class DefaultChainCredentials : AWSCredentials, IDisposable
         _ => credentials,
     };
 
+    /// <summary>STS's service id in its model, which names <c>AWS_ENDPOINT_URL_STS</c> and the <c>sts</c> key of a services section.</summary>
+    internal const string StsServiceId = "STS";
+
     internal static AmazonSecurityTokenServiceClient CreateStsClient(AwsConnection connection, AWSCredentials credentials)
     {
         var config = new AmazonSecurityTokenServiceConfig
@@ -119,7 +122,16 @@ internal sealed class DefaultChainCredentials : AWSCredentials, IDisposable
             DisableLogging = true,
             MaxErrorRetry = connection.MaxAttempts - 1,
             RetryMode = RequestRetryMode.Standard,
+
+            // The toolkit resolves configured endpoints (AWS_ENDPOINT_URL_STS, the profile's services section...) itself.
+            IgnoreConfiguredEndpointUrls = true,
         };
+        if (connection.ConfiguredEndpoints.Find(StsServiceId, explicitUrl: null) is { } endpoint)
+        {
+            AwsClientSetup.CheckEndpointUrl(endpoint.Url, endpoint.Source);
+            config.ServiceURL = endpoint.Url;
+        }
+
         return new AmazonSecurityTokenServiceClient(credentials, config);
     }
 
