@@ -45,6 +45,9 @@ internal sealed class AwsClientConfig : ClientConfig
         UseDualstackEndpoint = connection.UseDualStack;
         RetryMode = RequestRetryMode.Standard;
         MaxErrorRetry = connection.MaxAttempts - 1;
+
+        // Connection resets count as attempts (with backoff), not as extra immediate retries (see AwsRetryPolicy).
+        MaxStaleConnectionRetries = 0;
         HttpClientFactory = connection.HttpClientFactory;
         DisableLogging = true;
         LogResponse = false;
