@@ -63,8 +63,10 @@ public sealed class ProcessEnvironment : IDisposable
             Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", configFile);
         }
 
-        // AWSSDK.Core caches settings such as AWS_EC2_METADATA_SERVICE_ENDPOINT at first use.
+        // AWSSDK.Core caches settings such as AWS_EC2_METADATA_SERVICE_ENDPOINT at first use, and keeps one instance
+        // metadata provider per process with the credentials it fetched.
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
+        ForgetInstanceMetadataCredentials();
     }
 
     /// <summary>Sets one more variable after construction (restored like the others) and re-reads AWSSDK.Core's cached settings.</summary>
@@ -88,6 +90,15 @@ public sealed class ProcessEnvironment : IDisposable
 
         SetSharedFiles(_savedCredentialsFile, _savedConfigFile);
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
+        ForgetInstanceMetadataCredentials();
+    }
+
+    /// <summary>Disposes AWSSDK.Core's process-wide instance metadata provider (its timer, its credentials), so the next use starts afresh.</summary>
+    private static void ForgetInstanceMetadataCredentials()
+    {
+        var type = typeof(Amazon.Runtime.AWSCredentials).Assembly.GetType("Amazon.Runtime.DefaultInstanceProfileAWSCredentials", throwOnError: true)!;
+        var instance = type.GetField("_instance", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null);
+        (instance as IDisposable)?.Dispose();
     }
 
     private static void SetSharedFiles(string? credentials, string? config)

@@ -1,3 +1,4 @@
+using Amazon.Runtime;
 using Amazon.RuntimeDependencies;
 using Amazon.SecurityToken;
 using Amazon.SSO;
@@ -26,7 +27,7 @@ internal static class AwsSdkRuntime
         registry.RegisterSecurityTokenServiceClient(context =>
         {
             var data = context.SecurityTokenServiceClientContextData;
-            var config = new AmazonSecurityTokenServiceConfig { HttpClientFactory = AwsHttpClientFactory.Default, DisableLogging = true };
+            var config = new AmazonSecurityTokenServiceConfig { HttpClientFactory = AwsHttpClientFactory.Default, DisableLogging = true, RetryMode = RequestRetryMode.Standard, MaxErrorRetry = AwsConnection.DefaultMaxAttempts - 1, MaxStaleConnectionRetries = 0 };
             if (data?.Region is { } region)
             {
                 config.RegionEndpoint = region;
@@ -38,7 +39,7 @@ internal static class AwsSdkRuntime
         });
         registry.RegisterSSOClient(context =>
         {
-            var config = new AmazonSSOConfig { HttpClientFactory = AwsHttpClientFactory.Default, DisableLogging = true };
+            var config = new AmazonSSOConfig { HttpClientFactory = AwsHttpClientFactory.Default, DisableLogging = true, RetryMode = RequestRetryMode.Standard, MaxErrorRetry = AwsConnection.DefaultMaxAttempts - 1, MaxStaleConnectionRetries = 0 };
             if (context.SSOClientContextData?.Region is { } region)
             {
                 config.RegionEndpoint = region;
@@ -48,7 +49,7 @@ internal static class AwsSdkRuntime
         });
         registry.RegisterSSOOIDCClient(context =>
         {
-            var config = new AmazonSSOOIDCConfig { HttpClientFactory = AwsHttpClientFactory.Default, DisableLogging = true };
+            var config = new AmazonSSOOIDCConfig { HttpClientFactory = AwsHttpClientFactory.Default, DisableLogging = true, RetryMode = RequestRetryMode.Standard, MaxErrorRetry = AwsConnection.DefaultMaxAttempts - 1, MaxStaleConnectionRetries = 0 };
             if (context.SSOOIDCClientContextData?.Region is { } region)
             {
                 config.RegionEndpoint = region;

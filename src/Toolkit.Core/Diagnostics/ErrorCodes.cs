@@ -77,6 +77,8 @@ public static class ErrorCodes
     public static readonly ErrorCode AwsAccessDenied = new("TK3012", ErrorKind.Error, "AWS denied access");
     public static readonly ErrorCode AwsInvalidResponse = new("TK3013", ErrorKind.Error, "Invalid response from an AWS service");
     public static readonly ErrorCode AwsInvalidOption = new("TK3014", ErrorKind.InvalidInput, "Invalid AWS option");
+    public static readonly ErrorCode AwsCredentialSourceUnavailable = new("TK3015", ErrorKind.Error, "AWS credential source unreachable or failing after retries");
+    public static readonly ErrorCode AwsSsoLoginRequired = new("TK3016", ErrorKind.Error, "AWS IAM Identity Center (SSO) login needed");
     public static readonly ErrorCode UnknownSbomFormat = new("TK5000", ErrorKind.InvalidInput, "Unknown SBOM format");
     public static readonly ErrorCode InvalidSbomSerialNumber = new("TK5001", ErrorKind.InvalidInput, "Invalid SBOM serial number");
     public static readonly ErrorCode ImageLayerUnreadable = new("TK5040", ErrorKind.Error, "An image layer is not a readable tar stream");
