@@ -34,6 +34,8 @@ internal sealed class DefaultChainCredentials : AWSCredentials, IDisposable
 
     public override async Task<ImmutableCredentials> GetCredentialsAsync()
     {
+        // The clients AWSSDK.Core's providers make (SSO, SSO OIDC) take this connection's settings (AwsSdkRuntime).
+        AwsSdkRuntime.CurrentConnection = _connection;
         var source = await ResolveAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -53,6 +55,7 @@ internal sealed class DefaultChainCredentials : AWSCredentials, IDisposable
             return resolved;
         }
 
+        AwsSdkRuntime.CurrentConnection = _connection;
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -179,12 +182,32 @@ internal sealed class DefaultChainCredentials : AWSCredentials, IDisposable
             ? $"STS at {endpoint.Url} (from {endpoint.Source})"
             : $"STS in {connection.Region}";
 
+    /// <summary>Where IAM Identity Center calls go, for messages: the configured endpoint and its source, else the portal of the SSO region.</summary>
+    internal static string DescribeSsoEndpoint(AwsConnection connection, string ssoRegion)
+        => AwsSdkRuntime.ConfiguredEndpointOf(connection, AwsSdkRuntime.SsoServiceId) is { } endpoint
+            ? $"the IAM Identity Center portal at {endpoint.Url} (from {endpoint.Source})"
+            : $"the IAM Identity Center portal in {ssoRegion}";
+
     private ToolkitException CredentialsFailed(AWSCredentials source, Exception exception)
     {
         var description = Describe(source);
+        if (source is SSOAWSCredentials && IsMissingSsoLogin(exception))
+        {
+            return new ToolkitException(
+                ErrorCodes.AwsSsoLoginRequired,
+                $"AWS credentials from {description} could not be obtained: {exception.Message.TrimEnd('.')}. "
+                + $"Log in to IAM Identity Center with 'aws sso login --profile {_connection.ProfileName}', then run again.",
+                exception);
+        }
+
         if (IsUnavailable(exception))
         {
-            var where = source is StsAssumeRoleCredentials or StsWebIdentityCredentials ? DescribeStsEndpoint(_connection) : "the credential source";
+            var where = source switch
+            {
+                StsAssumeRoleCredentials or StsWebIdentityCredentials => DescribeStsEndpoint(_connection),
+                SSOAWSCredentials sso => DescribeSsoEndpoint(_connection, sso.Region),
+                _ => "the credential source",
+            };
             return new ToolkitException(
                 ErrorCodes.AwsCredentialSourceUnavailable,
                 $"AWS credentials from {description} could not be obtained: {where} failed on all {_connection.MaxAttempts} attempts ({Innermost(exception)}). "
@@ -206,6 +229,16 @@ internal sealed class DefaultChainCredentials : AWSCredentials, IDisposable
             $"AWS credentials from {description} could not be obtained: {Innermost(exception)}.{hint}",
             exception);
     }
+
+    /// <summary>
+    /// True when AWSSDK.Core's SSO token manager found no cached token for the profile's session (or start URL), or
+    /// one that expired and cannot be refreshed: both are cured by <c>aws sso login</c>. Its messages are the only
+    /// sign (plain <see cref="AmazonClientException"/>s); the SSO tests pin them.
+    /// </summary>
+    private static bool IsMissingSsoLogin(Exception exception)
+        => exception is AmazonClientException
+           && (exception.Message.StartsWith("No valid SSO Token", StringComparison.Ordinal)
+               || exception.Message.StartsWith("SSO Token has expired", StringComparison.Ordinal));
 
     /// <summary>True when the source could not be reached, cut the connection, timed out, or answered 5xx or throttling.</summary>
     private static bool IsUnavailable(Exception exception)
