@@ -61,7 +61,7 @@ public sealed record ControlAction
     public bool IsChange => Change is not (ControlChange.Unchanged or ControlChange.NotVerified);
 }
 
-/// <summary>What <c>EcrRepositoryControls.EnsureRepositoryAsync</c> found and did.</summary>
+/// <summary>What <see cref="EcrRepositoryControls.EnsureRepositoryAsync"/> found and did.</summary>
 public sealed record RepositoryControlResult
 {
     public required string RepositoryName { get; init; }
@@ -89,7 +89,7 @@ public sealed record RepositoryControlResult
     public bool HasChanges => Actions.Any(a => a.IsChange);
 }
 
-/// <summary>What <c>EcrRepositoryControls.EnsureReplicationAsync</c> found and did.</summary>
+/// <summary>What <see cref="EcrRepositoryControls.EnsureReplicationAsync"/> found and did.</summary>
 public sealed record ReplicationControlResult
 {
     /// <summary>The registry (account) whose replication configuration this is.</summary>

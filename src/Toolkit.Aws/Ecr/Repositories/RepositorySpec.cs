@@ -104,6 +104,38 @@ public sealed partial record TagMutabilitySpec(bool Immutable, IReadOnlyList<str
 
     public static TagMutabilitySpec ImmutableTags { get; } = new(true, []);
 
+    /// <summary>
+    /// The setting front-ends ask for with <c>--immutable</c>, <c>--immutable-exclude</c> and <c>--mutable-exclude</c>:
+    /// exceptions to immutability imply immutable tags, exceptions to mutability imply mutable ones, and the two
+    /// together (or with the opposite <paramref name="immutable"/>) are <see cref="ErrorCodes.InvalidRepositorySettings"/>.
+    /// Null when nothing is asked (the setting is not managed).
+    /// </summary>
+    public static TagMutabilitySpec? From(bool? immutable, IEnumerable<string>? immutableExclusions, IEnumerable<string>? mutableExclusions)
+    {
+        var mutableExceptions = (immutableExclusions ?? []).Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).ToArray();
+        var immutableExceptions = (mutableExclusions ?? []).Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => f.Trim()).ToArray();
+        if (mutableExceptions.Length > 0 && immutableExceptions.Length > 0)
+        {
+            throw RepositorySpec.Invalid("Give exceptions to immutable tags (--immutable-exclude) or to mutable tags (--mutable-exclude), not both: a repository is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION.");
+        }
+
+        if (mutableExceptions.Length > 0)
+        {
+            return immutable == false
+                ? throw RepositorySpec.Invalid("--immutable-exclude names tags that stay mutable in an immutable repository, but the tags are asked to be mutable; use --mutable-exclude for tags that must not move.")
+                : new TagMutabilitySpec(true, mutableExceptions);
+        }
+
+        if (immutableExceptions.Length > 0)
+        {
+            return immutable == true
+                ? throw RepositorySpec.Invalid("--mutable-exclude names tags that are fixed in a mutable repository, but the tags are asked to be immutable; use --immutable-exclude for tags that may still move.")
+                : new TagMutabilitySpec(false, immutableExceptions);
+        }
+
+        return immutable is { } value ? new TagMutabilitySpec(value, []) : null;
+    }
+
     /// <summary>The service's value: MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION.</summary>
     public string Value => (Immutable, ExclusionFilters.Count > 0) switch
     {

@@ -97,3 +97,31 @@ public class RepositorySpecTests
         Refused(new RepositorySpec { Name = "app", Encryption = RepositoryEncryption.Parse("SM4", null) });
     }
 }
+
+public class TagMutabilitySpecTests
+{
+    [Fact]
+    public void Nothing_asked_leaves_mutability_unmanaged()
+    {
+        Assert.Null(TagMutabilitySpec.From(null, [], []));
+    }
+
+    [Fact]
+    public void Exceptions_imply_the_mode_they_are_exceptions_to()
+    {
+        Assert.Equal(new TagMutabilitySpec(true, ["latest"]), TagMutabilitySpec.From(null, ["latest"], null));
+        Assert.Equal(new TagMutabilitySpec(false, ["v*"]), TagMutabilitySpec.From(null, null, ["v*"]));
+        Assert.Equal(TagMutabilitySpec.Mutable, TagMutabilitySpec.From(false, null, null));
+    }
+
+    [Theory]
+    [InlineData(null, "a", "b")]
+    [InlineData(false, "a", null)]
+    [InlineData(true, null, "b")]
+    public void Contradictions_are_TK3070(bool? immutable, string? immutableExclusion, string? mutableExclusion)
+    {
+        var error = Assert.Throws<ToolkitException>(() => TagMutabilitySpec.From(immutable, immutableExclusion is null ? [] : [immutableExclusion], mutableExclusion is null ? [] : [mutableExclusion]));
+
+        Assert.Equal(ErrorCodes.InvalidRepositorySettings, error.ErrorCode);
+    }
+}
