@@ -1,0 +1,135 @@
+using Amazon.Runtime;
+using Amazon.Runtime.Endpoints;
+using Amazon.Runtime.Internal;
+using Toolkit.Aws.Endpoints;
+
+namespace Toolkit.Aws.Runtime;
+
+/// <summary>
+/// The AWSSDK.Core client configuration of a toolkit client: region, FIPS/dual-stack, the service id (by which
+/// AWSSDK.Core looks up <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>, <c>AWS_ENDPOINT_URL</c> and the shared config's
+/// <c>endpoint_url</c> settings), standard retries, the toolkit's HTTP stack and the rule-set endpoint provider.
+/// </summary>
+internal sealed class AwsClientConfig : ClientConfig
+{
+    private static readonly IDefaultConfiguration s_standard = new DefaultConfiguration
+    {
+        Name = DefaultConfigurationMode.Standard,
+        RetryMode = RequestRetryMode.Standard,
+        S3UsEast1RegionalEndpoint = S3UsEast1RegionalEndpointValue.Regional,
+        ConnectTimeout = TimeSpan.FromMilliseconds(3100),
+        TlsNegotiationTimeout = TimeSpan.FromMilliseconds(3100),
+        TimeToFirstByteTimeout = null,
+        HttpRequestTimeout = null,
+    };
+
+    private readonly AwsServiceDefinition _service;
+    private readonly string _userAgent;
+
+    public AwsClientConfig(AwsServiceDefinition service, AwsConnection connection)
+        : base(new DefaultConfigurationProvider([s_standard]))
+    {
+        _service = service;
+        Connection = connection;
+        _userAgent = $"{Amazon.Util.Internal.InternalSDKUtils.BuildUserAgentString(service.ServiceId, ToolkitVersion.Value)}";
+        ServiceId = service.ServiceId;
+        AuthenticationServiceName = service.SigningName;
+        EndpointProvider = new RuleSetEndpointProvider(service.EndpointRules);
+        RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(connection.Region);
+        UseFIPSEndpoint = connection.UseFips;
+        UseDualstackEndpoint = connection.UseDualStack;
+        RetryMode = RequestRetryMode.Standard;
+        MaxErrorRetry = connection.MaxAttempts - 1;
+        HttpClientFactory = connection.HttpClientFactory;
+        DisableLogging = true;
+        LogResponse = false;
+        LogMetrics = false;
+        AllowAutoRedirect = false;
+        Profile = new Amazon.Profile(connection.ProfileName);
+
+        // AWSSDK.Core reads AWS_IGNORE_CONFIGURED_ENDPOINT_URLS but not the profile's ignore_configured_endpoint_urls.
+        if (connection.Profile?.IgnoreConfiguredEndpointUrls == true)
+        {
+            IgnoreConfiguredEndpointUrls = true;
+        }
+
+        if (connection.Options.EndpointUrl is { Length: > 0 } endpointUrl)
+        {
+            ServiceURL = endpointUrl;
+
+            // ServiceURL and RegionEndpoint exclude each other in AWSSDK.Core; the region still signs.
+            AuthenticationRegion = connection.Region;
+        }
+    }
+
+    public AwsConnection Connection { get; }
+
+    public AwsServiceDefinition Service => _service;
+
+    /// <summary>The region the connection resolved (kept here too because a ServiceURL clears RegionEndpoint).</summary>
+    public string Region => Connection.Region;
+
+    public override string RegionEndpointServiceName => _service.SigningName;
+
+    public override string ServiceVersion => _service.ApiVersion;
+
+    public override string UserAgent => _userAgent;
+
+    public override Endpoint DetermineServiceOperationEndpoint(ServiceOperationEndpointParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var context = new Amazon.Runtime.Internal.ExecutionContext(
+            new RequestContext(false)
+            {
+                ClientConfig = this,
+                OriginalRequest = parameters.Request,
+                Request = new DefaultRequest(parameters.Request, _service.ServiceId) { AlternateEndpoint = parameters.AlternateEndpoint },
+            },
+            null);
+        return new AwsServiceEndpointResolver().GetEndpoint(context);
+    }
+}
+
+/// <summary>The toolkit's version, as it names itself in user agents.</summary>
+internal static class ToolkitVersion
+{
+    public static string Value { get; } = typeof(ToolkitVersion).Assembly.GetName().Version is { } version
+        ? $"{version.Major}.{version.Minor}.{version.Build}"
+        : "0.0.0";
+
+    /// <summary>The user agent component every AWS request carries.</summary>
+    public static string UserAgentComponent { get; } = $"dotnet-toolkit/{Value}";
+}
+
+/// <summary>An AWSSDK.Core endpoint provider that evaluates an official endpoint rule set.</summary>
+internal sealed class RuleSetEndpointProvider(EndpointRuleSet rules) : IEndpointProvider
+{
+    public Endpoint ResolveEndpoint(EndpointParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var values = rules.ParameterNames.ToDictionary(name => name, name => (object?)parameters[name], StringComparer.Ordinal);
+        return rules.Resolve(values).ToSdkEndpoint();
+    }
+}
+
+/// <summary>Maps a client's configuration onto the endpoint rule set's parameters (the SDKs' built-ins).</summary>
+internal sealed class AwsServiceEndpointResolver : BaseEndpointResolver
+{
+    protected override EndpointParameters MapEndpointsParameters(IRequestContext requestContext)
+    {
+        var config = (AwsClientConfig)requestContext.ClientConfig;
+        var parameters = new EndpointParameters();
+        parameters["Region"] = requestContext.Request?.AlternateEndpoint?.SystemName ?? config.Region;
+        parameters["UseFIPS"] = config.UseFIPSEndpoint;
+        parameters["UseDualStack"] = config.UseDualstackEndpoint;
+        parameters["Endpoint"] = config.ServiceURL;
+        return parameters;
+    }
+}
+
+/// <summary>Every toolkit client signs with SigV4 and the connection's credentials.</summary>
+internal sealed class AwsSigV4AuthHandler : BaseAuthResolverHandler
+{
+    protected override List<Amazon.Runtime.Internal.Auth.IAuthSchemeOption> ResolveAuthOptions(IExecutionContext executionContext)
+        => Amazon.Runtime.Credentials.Internal.AuthSchemeOption.DEFAULT_SIGV4;
+}

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Amazon.Runtime;
+using Toolkit.Core.Diagnostics;
+
+namespace Toolkit.Aws.Runtime;
+
+/// <summary>
+/// The HTTP stack AWSSDK.Core sends requests through: TLS 1.2 or 1.3 only, the system's trusted roots plus those of
+/// an optional CA file, no automatic redirects (a signed request is never replayed elsewhere), and plain HTTP only to
+/// loopback hosts (local emulators and tests).
+/// </summary>
+internal sealed class AwsHttpClientFactory : HttpClientFactory
+{
+    private readonly X509Certificate2Collection? _extraRoots;
+
+    public AwsHttpClientFactory(string? caFile)
+    {
+        CaFile = caFile;
+        _extraRoots = caFile is null ? null : LoadCa(caFile);
+    }
+
+    /// <summary>The stack for clients AWSSDK.Core makes for its own credential providers (STS, SSO, SSO OIDC).</summary>
+    public static AwsHttpClientFactory Default { get; } = new(null);
+
+    public string? CaFile { get; }
+
+    public override HttpClient CreateHttpClient(IClientConfig clientConfig)
+    {
+        ArgumentNullException.ThrowIfNull(clientConfig);
+        var sockets = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = clientConfig.ConnectTimeout ?? TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            SslOptions = new SslClientAuthenticationOptions { EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 },
+        };
+        if (clientConfig.MaxConnectionsPerServer is { } connections)
+        {
+            sockets.MaxConnectionsPerServer = connections;
+        }
+
+        if (clientConfig.GetWebProxy() is { } proxy)
+        {
+            sockets.Proxy = proxy;
+        }
+
+        var roots = _extraRoots;
+        if (roots is not null)
+        {
+            sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, roots);
+        }
+
+        var client = new HttpClient(new LoopbackOnlyPlainHttpHandler { InnerHandler = sockets }, disposeHandler: true);
+        client.Timeout = clientConfig.Timeout ?? TimeSpan.FromSeconds(100);
+        return client;
+    }
+
+    /// <summary>One cache per client (the SDK's global cache keys on a string that cannot describe the CA file).</summary>
+    public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => true;
+
+    public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
+
+    public override string? GetConfigUniqueString(IClientConfig clientConfig) => null;
+
+    /// <summary>True for <c>localhost</c> and loopback addresses, the only hosts a plain <c>http://</c> endpoint may name.</summary>
+    internal static bool IsLoopback(Uri uri)
+        => uri.IsLoopback || string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase);
+
+    private static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        // The host name must match whatever the issuer; only an untrusted chain may be rescued by the extra roots.
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+
+    private static X509Certificate2Collection LoadCa(string path)
+    {
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new ToolkitException(ErrorCodes.InvalidCaFile, $"The CA file {path} cannot be read as PEM certificates ({exception.GetType().Name}).");
+        }
+
+        if (roots.Count == 0)
+        {
+            throw new ToolkitException(ErrorCodes.InvalidCaFile, $"The CA file {path} holds no PEM certificate.");
+        }
+
+        return roots;
+    }
+
+    /// <summary>Refuses to send anything over plain HTTP to a host that is not loopback.</summary>
+    private sealed class LoopbackOnlyPlainHttpHandler : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri is { } uri && uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
+            {
+                throw new ToolkitException(
+                    ErrorCodes.AwsInvalidEndpointUrl,
+                    $"Refusing to send an AWS request over plain HTTP to {uri.Host}: only loopback hosts may be reached without TLS. Use an https:// endpoint.");
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
