@@ -2,8 +2,20 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Toolkit.Aws.Ecr;
 
+/// <summary>An operation of the ECR API, whatever its input and output types.</summary>
+internal interface IEcrOperation
+{
+    string Name { get; }
+
+    string Target { get; }
+
+    JsonTypeInfo RequestTypeInfo { get; }
+
+    JsonTypeInfo ResponseTypeInfo { get; }
+}
+
 /// <summary>One operation of the ECR API: its name (the suffix of <c>X-Amz-Target</c>) and how its input and output are written and read.</summary>
-internal sealed class EcrOperation<TRequest, TResponse>(string name, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType)
+internal sealed class EcrOperation<TRequest, TResponse>(string name, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType) : IEcrOperation
 {
     public string Name { get; } = name;
 
@@ -13,6 +25,10 @@ internal sealed class EcrOperation<TRequest, TResponse>(string name, JsonTypeInf
     public JsonTypeInfo<TRequest> RequestType { get; } = requestType;
 
     public JsonTypeInfo<TResponse> ResponseType { get; } = responseType;
+
+    JsonTypeInfo IEcrOperation.RequestTypeInfo => RequestType;
+
+    JsonTypeInfo IEcrOperation.ResponseTypeInfo => ResponseType;
 }
 
 /// <summary>The operations of the ECR client, named as in the service model.</summary>
@@ -76,4 +92,33 @@ internal static class EcrOperations
     public static EcrOperation<PutReplicationConfigurationRequest, PutReplicationConfigurationResponse> PutReplicationConfiguration { get; } = new("PutReplicationConfiguration", Context.PutReplicationConfigurationRequest, Context.PutReplicationConfigurationResponse);
 
     public static EcrOperation<DescribeRegistryRequest, DescribeRegistryResponse> DescribeRegistry { get; } = new("DescribeRegistry", Context.DescribeRegistryRequest, Context.DescribeRegistryResponse);
+
+    /// <summary>Every operation above.</summary>
+    public static IReadOnlyList<IEcrOperation> All { get; } =
+    [
+        GetAuthorizationToken,
+        CreateRepository,
+        DescribeRepositories,
+        DeleteRepository,
+        PutImageScanningConfiguration,
+        PutImageTagMutability,
+        PutLifecyclePolicy,
+        GetLifecyclePolicy,
+        SetRepositoryPolicy,
+        GetRepositoryPolicy,
+        TagResource,
+        UntagResource,
+        ListTagsForResource,
+        DescribeImages,
+        BatchGetImage,
+        PutImage,
+        BatchCheckLayerAvailability,
+        StartImageScan,
+        DescribeImageScanFindings,
+        ListImageReferrers,
+        GetRegistryScanningConfiguration,
+        PutRegistryScanningConfiguration,
+        PutReplicationConfiguration,
+        DescribeRegistry,
+    ];
 }

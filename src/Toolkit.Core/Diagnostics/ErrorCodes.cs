@@ -94,7 +94,6 @@ public static class ErrorCodes
     public static readonly ErrorCode EcrInvalidRequest = new("TK3044", ErrorKind.InvalidInput, "Amazon ECR refused a parameter of the request");
     public static readonly ErrorCode EcrServerError = new("TK3045", ErrorKind.Error, "Amazon ECR failed on its side");
     public static readonly ErrorCode EcrUpstreamFailed = new("TK3046", ErrorKind.Error, "Amazon ECR pull-through cache upstream or secret failed");
-    public static readonly ErrorCode EcrResponseInvalid = new("TK3047", ErrorKind.Error, "Invalid answer from Amazon ECR");
     public static readonly ErrorCode EcrPaginationStuck = new("TK3048", ErrorKind.Error, "Amazon ECR pagination did not advance");
     public static readonly ErrorCode UnknownSbomFormat = new("TK5000", ErrorKind.InvalidInput, "Unknown SBOM format");
     public static readonly ErrorCode InvalidSbomSerialNumber = new("TK5001", ErrorKind.InvalidInput, "Invalid SBOM serial number");
