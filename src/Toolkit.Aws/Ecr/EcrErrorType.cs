@@ -113,20 +113,7 @@ public readonly record struct EcrErrorType(string Value)
     public static EcrErrorType Parse(string raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
-        var value = raw.Trim();
-        var colon = value.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0)
-        {
-            value = value[..colon];
-        }
-
-        var hash = value.IndexOf('#', StringComparison.Ordinal);
-        if (hash >= 0)
-        {
-            value = value[(hash + 1)..];
-        }
-
-        return new(value);
+        return new(AwsServiceError.SanitizeErrorType(raw.Trim()));
     }
 
     public override string ToString() => Value ?? string.Empty;

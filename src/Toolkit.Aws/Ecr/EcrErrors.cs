@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Toolkit.Core.Diagnostics;
 
 namespace Toolkit.Aws.Ecr;
@@ -24,47 +23,26 @@ internal static class EcrErrors
     /// The message of the exception: the operation, the error type, the service's message and what to do, then the
     /// request id. Nothing from the request is quoted, so no credential or token can appear.
     /// </summary>
-    public static string MessageFor(EcrErrorDetails details)
+    public static string MessageFor(AwsServiceError error)
     {
-        ArgumentNullException.ThrowIfNull(details);
-        var serviceMessage = details.ServiceMessage?.Trim();
+        ArgumentNullException.ThrowIfNull(error);
+        var type = EcrErrorType.Parse(error.ErrorType);
+        var serviceMessage = error.Message?.Trim();
         if (serviceMessage is { Length: > MaxServiceMessageLength })
         {
             serviceMessage = serviceMessage[..MaxServiceMessageLength] + "...";
         }
 
         var what = string.IsNullOrEmpty(serviceMessage) ? string.Empty : ": " + serviceMessage.TrimEnd('.');
-        var requestId = string.IsNullOrEmpty(details.RequestId) ? "no request id" : "request id " + details.RequestId;
-        return $"Amazon ECR {details.Operation} failed with {details.ErrorType}{what}. {Find(details.ErrorType).Advice} ({requestId})";
+        var requestId = string.IsNullOrEmpty(error.RequestId) ? "no AWS request ID" : "AWS request ID " + error.RequestId;
+        return $"ECR {error.Operation} failed with {type} (HTTP {(int)error.StatusCode}){what} ({requestId}). {Find(type).Advice}";
     }
 
     /// <summary>The typed exception for an ECR error response.</summary>
-    public static EcrServiceException Create(EcrErrorDetails details, Exception? innerException = null)
+    public static EcrServiceException Create(AwsServiceError error, Exception? innerException = null)
     {
-        ArgumentNullException.ThrowIfNull(details);
-        return Find(details.ErrorType).Create(details, innerException);
-    }
-
-    /// <summary>Reads the members of a JSON error body (empty when it is not a JSON object).</summary>
-    public static IReadOnlyDictionary<string, JsonElement> ReadMembers(ReadOnlySpan<byte> body)
-    {
-        var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        try
-        {
-            using var document = JsonDocument.Parse(body.ToArray());
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var property in document.RootElement.EnumerateObject())
-                {
-                    members[property.Name] = property.Value.Clone();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return members;
+        ArgumentNullException.ThrowIfNull(error);
+        return Find(EcrErrorType.Parse(error.ErrorType)).Create(error, innerException);
     }
 
     private static Entry Find(EcrErrorType type)
@@ -83,7 +61,7 @@ internal static class EcrErrors
         const string fixParameter = "Fix the value the message names: repository names are 2-256 lowercase characters (letters, digits, . _ - /), registry ids 12 digits, at most 50 tags.";
         var table = new Dictionary<string, Entry>(StringComparer.Ordinal);
 
-        void Add(EcrErrorType type, ErrorCode code, string advice, Func<EcrErrorDetails, Exception?, EcrServiceException>? create = null)
+        void Add(EcrErrorType type, ErrorCode code, string advice, Func<AwsServiceError, Exception?, EcrServiceException>? create = null)
             => table.Add(type.Value, new(code, advice, create ?? ((d, e) => new EcrServiceException(d, e))));
 
         Add(EcrErrorType.RepositoryNotFound, ErrorCodes.EcrRepositoryNotFound,
@@ -176,5 +154,5 @@ internal static class EcrErrors
         return table;
     }
 
-    private sealed record Entry(ErrorCode Code, string Advice, Func<EcrErrorDetails, Exception?, EcrServiceException> Create);
+    private sealed record Entry(ErrorCode Code, string Advice, Func<AwsServiceError, Exception?, EcrServiceException> Create);
 }

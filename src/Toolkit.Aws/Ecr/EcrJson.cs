@@ -24,20 +24,6 @@ internal static class EcrJson
     internal static EcrJsonContext Context { get; } = new(s_options);
 
     public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
-
-    /// <summary>
-    /// Reads a response body; an empty body reads as <c>{}</c> (operations with an empty output). Throws
-    /// <see cref="JsonException"/> when the body is not JSON of the shape (the client turns that into a coded error).
-    /// </summary>
-    public static T Deserialize<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo)
-    {
-        if (body.Trim((byte)' ').IsEmpty)
-        {
-            body = "{}"u8;
-        }
-
-        return JsonSerializer.Deserialize(body, typeInfo) ?? throw new JsonException("The response body is JSON null, not an object.");
-    }
 }
 
 /// <summary>An enum of the ECR model kept open: any string the service sends is preserved, known or not.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Toolkit.Aws.Ecr;
 using Toolkit.Core.Diagnostics;
@@ -30,9 +31,10 @@ public class EcrErrorsTests
         Assert.True(EcrErrors.IsModelled(type));
         Assert.StartsWith("TK30", exception.Code, StringComparison.Ordinal);
         Assert.InRange(int.Parse(exception.Code[2..], System.Globalization.CultureInfo.InvariantCulture), 3030, 3049);
-        Assert.Equal(type, exception.ErrorType);
+        Assert.Equal(type, exception.EcrErrorType);
+        Assert.Equal(errorShape, exception.ErrorType);
         Assert.Equal("req-1234", exception.RequestId);
-        Assert.Contains("request id req-1234", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("(AWS request ID req-1234)", exception.Message, StringComparison.Ordinal);
         Assert.Contains(errorShape, exception.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("The message above gives Amazon ECR's reason", exception.Message, StringComparison.Ordinal);
     }
@@ -103,23 +105,26 @@ public class EcrErrorsTests
     [Fact]
     public void The_message_says_what_to_do_and_bounds_the_service_message()
     {
-        var exception = EcrErrors.Create(Details(EcrErrorType.RepositoryNotFound) with { ServiceMessage = "The repository with name 'app' does not exist in the registry with id '123456789012'" });
-        var longOne = EcrErrors.Create(Details(EcrErrorType.Server) with { ServiceMessage = new string('x', 5000) });
+        var exception = EcrErrors.Create(Details(EcrErrorType.RepositoryNotFound) with { Message = "The repository with name 'app' does not exist in the registry with id '123456789012'" });
+        var longOne = EcrErrors.Create(Details(EcrErrorType.Server) with { Message = new string('x', 5000) });
 
         Assert.Equal(
-            "Amazon ECR DescribeRepositories failed with RepositoryNotFoundException: The repository with name 'app' does not exist in the registry with id '123456789012'. "
-            + "Check the repository name, the region and the registry (account) id, or create the repository with `dotnet toolkit ecr ensure-repository <name>`. (request id req-1234)",
+            "ECR DescribeRepositories failed with RepositoryNotFoundException (HTTP 400): The repository with name 'app' does not exist in the registry with id '123456789012' (AWS request ID req-1234). "
+            + "Check the repository name, the region and the registry (account) id, or create the repository with `dotnet toolkit ecr ensure-repository <name>`.",
             exception.Message);
         Assert.InRange(longOne.Message.Length, 1024, 1300);
     }
 
-    private static EcrErrorDetails Details(EcrErrorType type, string body = """{"message":"it failed"}""") => new()
+    private static AwsServiceError Details(EcrErrorType type, string body = """{"message":"it failed"}""")
     {
-        Operation = "DescribeRepositories",
-        ErrorType = type,
-        ServiceMessage = JsonDocument.Parse(body).RootElement.GetProperty("message").GetString(),
-        StatusCode = type == EcrErrorType.Server ? 500 : 400,
-        RequestId = "req-1234",
-        Members = EcrErrors.ReadMembers(System.Text.Encoding.UTF8.GetBytes(body)),
-    };
+        var root = JsonDocument.Parse(body).RootElement;
+        return new AwsServiceError(
+            "ECR",
+            "DescribeRepositories",
+            type.Value,
+            root.GetProperty("message").GetString()!,
+            type == EcrErrorType.Server ? HttpStatusCode.InternalServerError : HttpStatusCode.BadRequest,
+            "req-1234",
+            root.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal));
+    }
 }

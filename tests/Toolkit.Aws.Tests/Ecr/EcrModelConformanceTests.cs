@@ -165,7 +165,7 @@ public class EcrModelConformanceTests
         var generated = s_model.Generate("DescribeImageScanFindingsResponse");
 
         // When it is read
-        var response = EcrJson.Deserialize(System.Text.Encoding.UTF8.GetBytes(generated.ToJsonString()), EcrOperations.DescribeImageScanFindings.ResponseType);
+        var response = JsonSerializer.Deserialize(generated.ToJsonString(), EcrOperations.DescribeImageScanFindings.ResponseType)!;
 
         // Then the typed values are there
         var findings = response.ImageScanFindings!;
@@ -198,7 +198,7 @@ public class EcrModelConformanceTests
     {
         var json = """{"imageScanStatus":{"status":"SOMETHING_NEW"},"imageScanFindings":{"findingSeverityCounts":{"CATASTROPHIC":2,"HIGH":1},"findings":[{"severity":"CATASTROPHIC"}]}}"""u8;
 
-        var response = EcrJson.Deserialize(json, EcrOperations.DescribeImageScanFindings.ResponseType);
+        var response = JsonSerializer.Deserialize(json, EcrOperations.DescribeImageScanFindings.ResponseType)!;
 
         Assert.Equal("SOMETHING_NEW", response.ImageScanStatus!.Status!.Value.Value);
         Assert.False(response.ImageScanStatus.Status.Value.IsKnown);
@@ -219,7 +219,7 @@ public class EcrModelConformanceTests
     {
         var json = System.Text.Encoding.UTF8.GetBytes($$"""{"authorizationData":[{"expiresAt":{{value}}}]}""");
 
-        var response = EcrJson.Deserialize(json, EcrOperations.GetAuthorizationToken.ResponseType);
+        var response = JsonSerializer.Deserialize(json, EcrOperations.GetAuthorizationToken.ResponseType)!;
 
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(expectedMilliseconds), response.AuthorizationData![0].ExpiresAt);
     }
@@ -284,7 +284,7 @@ public class EcrModelConformanceTests
     {
         var json = """{"referrers":[{"digest":"sha256:abc","size":1}]}"""u8.ToArray();
 
-        Assert.ThrowsAny<JsonException>(() => EcrJson.Deserialize(json, EcrOperations.ListImageReferrers.ResponseType));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(json, EcrOperations.ListImageReferrers.ResponseType));
     }
 
     private static void CompareStructure(string shape, Type type, HashSet<string> visited, List<string> problems)
