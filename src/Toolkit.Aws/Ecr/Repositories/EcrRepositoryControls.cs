@@ -327,7 +327,7 @@ public sealed class EcrRepositoryControls
         RepositorySpec spec, Repository repository, ControlMode mode, CancellationToken cancellationToken)
     {
         var arn = repository.RepositoryArn
-            ?? throw new ToolkitException(ErrorCodes.EcrResponseInvalid, $"DescribeRepositories returned no ARN for {spec.Name}, so its tags cannot be read; run again, and report it if it persists.");
+            ?? throw new ToolkitException(ErrorCodes.AwsInvalidResponse, $"DescribeRepositories returned no ARN for {spec.Name}, so its tags cannot be read; run again, and report it if it persists.");
         var response = await _client.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceArn = arn }, cancellationToken).ConfigureAwait(false);
         var current = (response.Tags ?? []).GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
         var added = spec.Tags.Where(t => !current.ContainsKey(t.Key)).OrderBy(t => t.Key, StringComparer.Ordinal).ToArray();
@@ -437,7 +437,8 @@ public sealed class EcrRepositoryControls
                     cancellationToken).ConfigureAwait(false);
             }
 
-            _logger.LogInformation("{Summary} for {Repository}:\n{Diff}", action.Summary, spec.Name, action.Diff);
+            _logger.LogInformation("{Summary} for {Repository}", action.Summary, spec.Name);
+            _logger.LogDebug("{Diff}", action.Diff);
         }
     }
 
