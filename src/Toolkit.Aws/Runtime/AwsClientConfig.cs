@@ -31,11 +31,16 @@ internal sealed class AwsClientConfig : ClientConfig
     {
         _service = service;
         Connection = connection;
-        _userAgent = $"{Amazon.Util.Internal.InternalSDKUtils.BuildUserAgentString(service.ServiceId, ToolkitVersion.Value)}";
+        // The SDK's own user agent (AWSSDK.Core's version: no service package is involved); every request adds
+        // dotnet-toolkit/<version> (ToolkitVersion.UserAgentComponent).
+        _userAgent = Amazon.Util.Internal.InternalSDKUtils.BuildUserAgentString(service.ServiceId, CoreVersion);
         ServiceId = service.ServiceId;
         AuthenticationServiceName = service.SigningName;
         EndpointProvider = new RuleSetEndpointProvider(service.EndpointRules);
         RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(connection.Region);
+
+        // The connection's region signs, whatever endpoint is used (a custom or VPC endpoint names no region AWSSDK.Core can parse).
+        AuthenticationRegion = connection.Region;
         UseFIPSEndpoint = connection.UseFips;
         UseDualstackEndpoint = connection.UseDualStack;
         RetryMode = RequestRetryMode.Standard;
@@ -55,14 +60,14 @@ internal sealed class AwsClientConfig : ClientConfig
 
         if (connection.Options.EndpointUrl is { Length: > 0 } endpointUrl)
         {
+            // ServiceURL and RegionEndpoint exclude each other in AWSSDK.Core; AuthenticationRegion keeps the region signing.
             ServiceURL = endpointUrl;
-
-            // ServiceURL and RegionEndpoint exclude each other in AWSSDK.Core; the region still signs.
-            AuthenticationRegion = connection.Region;
         }
     }
 
     public AwsConnection Connection { get; }
+
+    private static string CoreVersion { get; } = typeof(ClientConfig).Assembly.GetName().Version?.ToString(3) ?? "4";
 
     public AwsServiceDefinition Service => _service;
 

@@ -112,6 +112,9 @@ internal sealed class DefaultChainCredentials : AWSCredentials, IDisposable
         var config = new AmazonSecurityTokenServiceConfig
         {
             RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(connection.Region),
+
+            // Signs for the region even when AWS_ENDPOINT_URL_STS names a custom (e.g. VPC) endpoint.
+            AuthenticationRegion = connection.Region,
             HttpClientFactory = connection.HttpClientFactory,
             DisableLogging = true,
             MaxErrorRetry = connection.MaxAttempts - 1,
