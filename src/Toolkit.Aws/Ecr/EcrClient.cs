@@ -105,6 +105,10 @@ public sealed class EcrClient : AwsJsonClient, IEcrClient
     private Task<TResponse> CallAsync<TRequest, TResponse>(EcrOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return InvokeAsync(operation.Name, request, operation.RequestType, operation.ResponseType, cancellationToken);
+
+        // Written with the ECR options (only what JSON requires escaped, so a policy document's quotes go as \" as
+        // botocore sends them, not \u0022), then copied into the request as they are.
+        var body = EcrJson.Serialize(request, operation.RequestType);
+        return InvokeAsync(operation.Name, writer => writer.WriteRawValue(body, skipInputValidation: true), operation.ResponseType, cancellationToken);
     }
 }

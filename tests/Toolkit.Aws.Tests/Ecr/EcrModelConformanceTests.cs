@@ -66,6 +66,20 @@ public class EcrModelConformanceTests
         }
     }
 
+    [Fact]
+    public void Every_public_async_member_of_the_ECR_client_and_its_paginators_takes_a_cancellation_token_last()
+    {
+        var missing = new[] { typeof(EcrClient), typeof(IEcrClient), typeof(EcrPaginators) }
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal))
+            .Where(m => m.GetParameters() is var p && (p.Length == 0 || p[^1].ParameterType != typeof(CancellationToken)))
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
+            .ToArray();
+
+        Assert.Empty(missing);
+        Assert.Equal(24, typeof(EcrClient).GetMethods().Count(m => m.Name.EndsWith("Async", StringComparison.Ordinal) && m.DeclaringType == typeof(EcrClient)));
+    }
+
     [Theory]
     [MemberData(nameof(OperationNames))]
     public void The_types_of_an_operation_have_every_modelled_member_with_its_type_and_requiredness(string operation)
