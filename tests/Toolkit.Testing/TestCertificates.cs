@@ -4,14 +4,16 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Toolkit.Testing;
 
-/// <summary>PEM files of a CA and a server certificate it signed (for 127.0.0.1, ::1 and localhost).</summary>
+/// <summary>PEM files of a CA and a server certificate it signed (for 127.0.0.1, ::1, localhost and any names asked for).</summary>
 public sealed record TestCertificateFiles(string CaFile, string CertificateFile, string KeyFile);
 
 /// <summary>Generates certificates for tests with <see cref="CertificateRequest"/>; nothing is installed anywhere.</summary>
 public static class TestCertificates
 {
-    public static TestCertificateFiles CreateServerCertificates(string directory)
+    /// <summary>A CA and a server certificate for 127.0.0.1, ::1, localhost and <paramref name="dnsNames"/> (e.g. a registry host name tests reach through a loopback proxy).</summary>
+    public static TestCertificateFiles CreateServerCertificates(string directory, params string[] dnsNames)
     {
+        ArgumentNullException.ThrowIfNull(dnsNames);
         var now = DateTimeOffset.UtcNow;
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest("CN=Toolkit Test CA", caKey, HashAlgorithmName.SHA256);
@@ -26,6 +28,11 @@ public static class TestCertificates
         names.AddIpAddress(IPAddress.Loopback);
         names.AddIpAddress(IPAddress.IPv6Loopback);
         names.AddDnsName("localhost");
+        foreach (var name in dnsNames)
+        {
+            names.AddDnsName(name);
+        }
+
         serverRequest.CertificateExtensions.Add(names.Build());
         serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         serverRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));

@@ -13,8 +13,11 @@ namespace Toolkit.Core.Registry;
 /// The registry auth handshake: on 401 it reads <c>WWW-Authenticate</c> (Basic or Bearer), gets credentials for the
 /// host, asks a Bearer realm for a token (cached per host and scope set until it expires) and sends the request
 /// again once. Later requests to a host it has seen a challenge from are authenticated up front, so a streamed
-/// upload (which cannot be sent twice) carries its token the first time. A second 401 is a coded error naming the
-/// registry and repository, never the secret.
+/// upload (which cannot be sent twice) carries its token the first time. When the registry refuses a Basic credential
+/// and the provider is an <see cref="IRefreshableRegistryCredentialProvider"/> (short-lived tokens such as Amazon ECR's),
+/// the provider is told and the request goes once more with its new credential; a request that cannot be sent again is
+/// marked (<see cref="RegistryRequest.CredentialRenewed"/>) so its caller can start over. A 401 after that is a coded
+/// error naming the registry and repository, never the secret.
 /// </summary>
 public sealed class RegistryAuthHandler : DelegatingHandler
 {
@@ -48,9 +51,15 @@ public sealed class RegistryAuthHandler : DelegatingHandler
 
         var host = request.RequestUri.Authority;
         var scope = ScopeFor(request);
+
+        // The Basic credential this request carries, when this handler put it there: if the registry refuses it, a
+        // refreshable provider is told, and the request goes again with the provider's next credential.
+        RegistryCredential? sentBasic = null;
         if (request.Headers.Authorization is null && _challenges.TryGetValue(host, out var known))
         {
-            request.Headers.Authorization = await AuthorizationAsync(known, host, scope, scope, rejectedToken: null, cancellationToken).ConfigureAwait(false);
+            var upFront = await AuthorizationAsync(known, host, scope, scope, rejectedToken: null, cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = upFront.Header;
+            sentBasic = known.IsBasic && upFront.Header is not null ? upFront.Credential : null;
         }
 
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -67,26 +76,43 @@ public sealed class RegistryAuthHandler : DelegatingHandler
 
         // Remembered even when this request cannot be sent again, so the caller's next attempt authenticates up front.
         _challenges[host] = challenge;
+        var renewed = sentBasic is not null && Renew(host, sentBasic);
         if (!RegistryRequest.IsReplayable(request))
         {
+            if (renewed)
+            {
+                request.Options.Set(RegistryRequest.CredentialRenewed, true);
+            }
+
             return response;
         }
 
         var challengeScope = challenge.Scope is { Length: > 0 } s ? NormaliseScope(s) : scope;
         var rejected = request.Headers.Authorization is { Scheme: "Bearer" } sent ? sent.Parameter : string.Empty;
-        var authorization = await AuthorizationAsync(challenge, host, challengeScope, scope, rejected, cancellationToken).ConfigureAwait(false);
-        var credential = await CredentialAsync(host, cancellationToken).ConfigureAwait(false);
-        if (authorization is null)
+        while (true)
         {
-            response.Dispose();
-            throw RegistryErrors.Unauthorized(host, RegistryRequest.RepositoryOf(request), null, null);
-        }
+            var (authorization, credential) = await AuthorizationAsync(challenge, host, challengeScope, scope, rejected, cancellationToken).ConfigureAwait(false);
+            if (authorization is null)
+            {
+                response.Dispose();
+                throw RegistryErrors.Unauthorized(host, RegistryRequest.RepositoryOf(request), null, null);
+            }
 
-        response.Dispose();
-        request.Headers.Authorization = authorization;
-        response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
-        {
+            response.Dispose();
+            request.Headers.Authorization = authorization;
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Unauthorized)
+            {
+                return response;
+            }
+
+            // A Basic credential refused at its first use may be a stale one a refreshable provider still held: one renewal.
+            if (!renewed && challenge.IsBasic && credential is not null && Renew(host, credential))
+            {
+                renewed = true;
+                continue;
+            }
+
             using (response)
             {
                 var body = await RegistryErrors.FromResponseAsync(host, RegistryRequest.RepositoryOf(request), response, cancellationToken).ConfigureAwait(false);
@@ -94,8 +120,19 @@ public sealed class RegistryAuthHandler : DelegatingHandler
                 throw RegistryErrors.Unauthorized(host, RegistryRequest.RepositoryOf(request), credential?.Source, body.ErrorCode == ErrorCodes.RegistryUnauthorized ? null : body.Message);
             }
         }
+    }
 
-        return response;
+    /// <summary>Tells a refreshable provider that <paramref name="rejected"/> was refused; false when the provider cannot renew.</summary>
+    private bool Renew(string host, RegistryCredential rejected)
+    {
+        if (_credentials is not IRefreshableRegistryCredentialProvider refreshable)
+        {
+            return false;
+        }
+
+        _logger.LogDebug("The registry {Registry} refused the credential from {Source}; asking for a new one.", host, rejected.Source);
+        refreshable.Invalidate(host, rejected);
+        return true;
     }
 
     /// <summary>The pull (GET/HEAD) or pull,push scope a request needs, plus pull on a mount's source repository.</summary>
@@ -127,14 +164,15 @@ public sealed class RegistryAuthHandler : DelegatingHandler
             ? values.SelectMany(AuthChallenge.Parse)
             : [];
 
-    private async Task<AuthenticationHeaderValue?> AuthorizationAsync(AuthChallenge challenge, string host, string scope, string requestScope, string? rejectedToken, CancellationToken cancellationToken)
+    /// <summary>The Authorization header answering <paramref name="challenge"/>, and the credential it was made from (if any).</summary>
+    private async Task<(AuthenticationHeaderValue? Header, RegistryCredential? Credential)> AuthorizationAsync(AuthChallenge challenge, string host, string scope, string requestScope, string? rejectedToken, CancellationToken cancellationToken)
     {
         var credential = await CredentialAsync(host, cancellationToken).ConfigureAwait(false);
         if (challenge.IsBasic)
         {
             return credential is { HasPassword: true }
-                ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")))
-                : null;
+                ? (new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}"))), credential)
+                : (null, credential);
         }
 
         // rejectedToken: the token the registry just refused (empty when none was sent; null when authenticating up
@@ -142,13 +180,13 @@ public sealed class RegistryAuthHandler : DelegatingHandler
         var now = _timeProvider.GetUtcNow();
         if (_tokens.TryGetValue((host, scope), out var cached) && cached.Expires > now && cached.Token != rejectedToken)
         {
-            return new AuthenticationHeaderValue("Bearer", cached.Token);
+            return (new AuthenticationHeaderValue("Bearer", cached.Token), credential);
         }
 
         var token = await SharedFetchAsync(challenge, host, scope, credential, cancellationToken).ConfigureAwait(false);
         _tokens[(host, scope)] = token;
         _tokens[(host, requestScope)] = token;
-        return new AuthenticationHeaderValue("Bearer", token.Token);
+        return (new AuthenticationHeaderValue("Bearer", token.Token), credential);
     }
 
     /// <summary>One token request per host and scope at a time: parallel uploads that meet the same challenge share it.</summary>
@@ -169,6 +207,12 @@ public sealed class RegistryAuthHandler : DelegatingHandler
 
     private async Task<RegistryCredential?> CredentialAsync(string host, CancellationToken cancellationToken)
     {
+        if (_credentials is IRefreshableRegistryCredentialProvider)
+        {
+            // It keeps (and renews) its credentials itself: keeping its first answer here would outlive them.
+            return await _credentials.GetCredentialAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+
         if (_credentialCache.TryGetValue(host, out var credential))
         {
             return credential;

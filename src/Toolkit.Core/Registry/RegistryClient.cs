@@ -426,6 +426,13 @@ public sealed class RegistryClient : IRegistryClient
         => status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.RequestedRangeNotSatisfiable or HttpStatusCode.TooManyRequests
             || (int)status >= 500;
 
+    /// <summary>
+    /// A 401 to a streamed request (which cannot be sent twice) whose credential expired and has since been renewed
+    /// (e.g. a short-lived token): a new upload session goes with the new credential.
+    /// </summary>
+    private static bool IsRenewedCredentialRefusal(HttpRequestMessage request, HttpResponseMessage response)
+        => response.StatusCode == HttpStatusCode.Unauthorized && RegistryRequest.WasCredentialRenewed(request);
+
     /// <summary>A 400 that says DIGEST_INVALID or SIZE_INVALID is about the content, not the session: starting again would not help.</summary>
     private static async Task<bool> IsDigestRefusalAsync(HttpResponseMessage response)
     {
@@ -530,7 +537,7 @@ public sealed class RegistryClient : IRegistryClient
 
             if (patched.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent))
             {
-                if (IsRecoverableUploadStatus(patched.StatusCode))
+                if (IsRecoverableUploadStatus(patched.StatusCode) || IsRenewedCredentialRefusal(patch, patched))
                 {
                     throw new UploadInterruptedException($"the streamed PATCH answered HTTP {(int)patched.StatusCode}");
                 }

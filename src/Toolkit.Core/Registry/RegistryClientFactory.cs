@@ -11,7 +11,7 @@ namespace Toolkit.Core.Registry;
 
 /// <summary>
 /// Creates <see cref="IRegistryClient"/>s that share one <see cref="HttpClient"/> and handler chain:
-/// auth → retry → HTTP fallback (insecure hosts only) → sockets (TLS 1.2+, extra CA, no automatic redirects:
+/// auth → registry quirks (<see cref="RegistryClientOptions.MessageHandlers"/>) → retry → HTTP fallback (insecure hosts only) → sockets (TLS 1.2+, extra CA, no automatic redirects:
 /// the client follows storage redirects itself, without the registry's credentials).
 /// </summary>
 public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
@@ -41,7 +41,15 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
             InnerHandler = transport ?? CreateTransport(),
         };
         var retry = new RegistryRetryHandler(options.TimeProvider, logger, options.MaxRetryAttempts) { InnerHandler = fallback, AttemptTimeout = options.RequestTimeout, MinimumTransferRate = options.MinimumTransferRate, BaseDelay = options.RetryBaseDelay };
-        var auth = new RegistryAuthHandler(options.CredentialProvider, options.TimeProvider, logger) { InnerHandler = retry };
+        HttpMessageHandler belowAuth = retry;
+        foreach (var create in options.MessageHandlers.Reverse())
+        {
+            var handler = create() ?? throw new InvalidOperationException("A registry message handler factory returned null.");
+            handler.InnerHandler = belowAuth;
+            belowAuth = handler;
+        }
+
+        var auth = new RegistryAuthHandler(options.CredentialProvider, options.TimeProvider, logger) { InnerHandler = belowAuth };
         _http = new HttpClient(auth, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 

@@ -20,6 +20,14 @@ public sealed record RegistryClientOptions
 
     public IRegistryCredentialProvider CredentialProvider { get; init; } = AnonymousCredentialProvider.Instance;
 
+    /// <summary>
+    /// Handlers for one registry's quirks (e.g. Amazon ECR's), each created once per factory and placed in that order
+    /// between the auth handler and the retry handler: they see every request with its credentials and every answer after
+    /// the retries, and may turn an answer into a coded error, or into the answer the standard expects (a refused
+    /// credential into a 401 with a challenge, so it is renewed). A handler leaves requests to other registries alone.
+    /// </summary>
+    public IReadOnlyList<Func<DelegatingHandler>> MessageHandlers { get; init; } = [];
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;

@@ -36,6 +36,21 @@ public interface IRegistryCredentialProvider
     Task<RegistryCredential?> GetCredentialAsync(string registry, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A provider whose credentials go stale (short-lived tokens, rotated passwords). It keeps its credentials itself and
+/// answers <see cref="IRegistryCredentialProvider.GetCredentialAsync"/> cheaply, so <see cref="RegistryAuthHandler"/> asks
+/// it before every authenticated request instead of keeping the first answer for the whole run; and it is told when the
+/// registry refused a credential, so the next call brings a new one.
+/// </summary>
+public interface IRefreshableRegistryCredentialProvider : IRegistryCredentialProvider
+{
+    /// <summary>
+    /// The registry refused <paramref name="rejected"/>: forget it, if it is still the credential held for
+    /// <paramref name="registry"/> (parallel requests that were refused the same credential cause one renewal, not many).
+    /// </summary>
+    void Invalidate(string registry, RegistryCredential rejected);
+}
+
 /// <summary>No credentials for any registry.</summary>
 public sealed class AnonymousCredentialProvider : IRegistryCredentialProvider
 {

@@ -12,6 +12,12 @@ internal static class RegistryRequest
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> CallerRecovers = new("Toolkit.Registry.CallerRecovers");
 
+    /// <summary>
+    /// Set by <see cref="RegistryAuthHandler"/> on a request it could not send again after the registry refused its
+    /// credential, once it had that credential renewed: the caller can start over (e.g. a new upload session) and succeed.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> CredentialRenewed = new("Toolkit.Registry.CredentialRenewed");
+
     /// <summary>The repository a request is about, for messages.</summary>
     public static readonly HttpRequestOptionsKey<string> Repository = new("Toolkit.Registry.Repository");
 
@@ -21,6 +27,9 @@ internal static class RegistryRequest
     /// </summary>
     public static bool IsReplayable(HttpRequestMessage request)
         => request.Content is null or ByteArrayContent or ReadOnlyMemoryContent;
+
+    public static bool WasCredentialRenewed(HttpRequestMessage request)
+        => request.Options.TryGetValue(CredentialRenewed, out var renewed) && renewed;
 
     public static bool IsCallerRecovered(HttpRequestMessage request)
         => request.Options.TryGetValue(CallerRecovers, out var recovers) && recovers;

@@ -362,6 +362,110 @@ public sealed class RegistryAuthHandlerTests
         Assert.Equal(2, stub.Calls);
     }
 
+    /// <summary>A Basic registry that accepts only <paramref name="accepted"/>'s password.</summary>
+    private static StubHttpHandler BasicRegistry(Func<string> accepted)
+        => new((request, _) =>
+        {
+            if (request.Headers.Authorization?.ToString() == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"user:{accepted()}")))
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            var challenge = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+            challenge.Headers.TryAddWithoutValidation("WWW-Authenticate", "Basic realm=\"r\"");
+            return challenge;
+        });
+
+    private HttpMessageInvoker InvokerWith(HttpMessageHandler inner, IRegistryCredentialProvider credentials)
+        => new(new RegistryAuthHandler(credentials, _time, NullLogger.Instance) { InnerHandler = inner });
+
+    [Fact]
+    public async Task A_refused_Basic_credential_of_a_refreshable_provider_is_renewed_once_and_the_request_goes_again()
+    {
+        // Given a refreshable provider whose first password the registry stops accepting after one request
+        var tokens = new RenewingCredentials();
+        var accepted = "token-1";
+        var stub = BasicRegistry(() => accepted);
+        using var invoker = InvokerWith(stub, tokens);
+        using (var first = await invoker.SendAsync(Get(), CancellationToken.None))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        accepted = "token-2";
+
+        // When the next request goes up front with the old password
+        using var second = await invoker.SendAsync(Get(), CancellationToken.None);
+
+        // Then the provider was told once, and the request went again with the new password
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(["token-1"], tokens.Invalidated);
+        Assert.Equal(4, stub.Calls); // challenge, token-1; refused token-1, token-2
+    }
+
+    [Fact]
+    public async Task A_renewed_credential_that_is_refused_too_is_a_coded_error_after_one_renewal()
+    {
+        // Given a registry that accepts none of the provider's passwords
+        var tokens = new RenewingCredentials();
+        var stub = BasicRegistry(() => "something-else");
+        using var invoker = InvokerWith(stub, tokens);
+
+        // When a request is sent
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => invoker.SendAsync(Get(), CancellationToken.None));
+
+        // Then the first password was renewed once, the second refused, and the error names the source, not a secret
+        Assert.Equal(ErrorCodes.RegistryUnauthorized.Code, error.Code);
+        Assert.Equal(["token-1"], tokens.Invalidated);
+        Assert.Equal(3, stub.Calls);
+        Assert.Contains("renewing test tokens", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_streamed_request_refused_its_credential_is_marked_renewed_for_its_caller()
+    {
+        // Given a refreshable provider already used against a Basic registry, which then stops accepting its password
+        var tokens = new RenewingCredentials();
+        var accepted = "token-1";
+        var stub = BasicRegistry(() => accepted);
+        using var invoker = InvokerWith(stub, tokens);
+        using (await invoker.SendAsync(Get(), CancellationToken.None))
+        {
+        }
+
+        accepted = "token-2";
+
+        // When a streamed upload goes up front with the old password
+        using var upload = new HttpRequestMessage(HttpMethod.Patch, "http://registry.test/v2/app/blobs/uploads/1") { Content = new StreamContent(new MemoryStream([1])) };
+        using var response = await invoker.SendAsync(upload, CancellationToken.None);
+
+        // Then the 401 comes back (the stream is not replayed), the credential was renewed, and the request says so
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(["token-1"], tokens.Invalidated);
+        Assert.True(upload.Options.TryGetValue(new HttpRequestOptionsKey<bool>("Toolkit.Registry.CredentialRenewed"), out var renewed) && renewed);
+    }
+
+    /// <summary>Passwords token-1, token-2... that move on when the current one is invalidated.</summary>
+    private sealed class RenewingCredentials : IRefreshableRegistryCredentialProvider
+    {
+        private int _generation = 1;
+
+        public List<string> Invalidated { get; } = [];
+
+        public Task<RegistryCredential?> GetCredentialAsync(string registry, CancellationToken cancellationToken)
+            => Task.FromResult<RegistryCredential?>(new RegistryCredential("user", $"token-{_generation}", source: "renewing test tokens"));
+
+        public void Invalidate(string registry, RegistryCredential rejected)
+        {
+            if (rejected.Password == $"token-{_generation}")
+            {
+                Invalidated.Add(rejected.Password);
+                _generation++;
+            }
+        }
+    }
+
     private sealed class GatedRegistry(Task release) : HttpMessageHandler
     {
         private int _challenged;

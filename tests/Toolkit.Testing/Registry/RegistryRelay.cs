@@ -35,20 +35,33 @@ public sealed class RegistryRelay : IDisposable
     public Task<HttpResponseMessage> SendAsync(HttpListenerRequest request, HttpContent? content)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var upstream = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, request.Url!.PathAndQuery)) { Content = content };
-        if (content is not null && request.ContentLength64 >= 0)
+        var headers = request.Headers.AllKeys
+            .Where(name => name is not null)
+            .Select(name => new KeyValuePair<string, string[]>(name!, request.Headers.GetValues(name!) ?? []));
+        return SendAsync(request.HttpMethod, request.Url!.PathAndQuery, headers, content, request.ContentLength64 >= 0 ? request.ContentLength64 : null);
+    }
+
+    /// <summary>
+    /// Sends a request given by its parts (from any server: <see cref="HttpListener"/> or Kestrel) on to the registry, with
+    /// <paramref name="content"/> as its body of <paramref name="contentLength"/> bytes when the client said, hop-by-hop
+    /// headers left out.
+    /// </summary>
+    public Task<HttpResponseMessage> SendAsync(string method, string pathAndQuery, IEnumerable<KeyValuePair<string, string[]>> headers, HttpContent? content, long? contentLength)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var upstream = new HttpRequestMessage(new HttpMethod(method), new Uri(_target, pathAndQuery)) { Content = content };
+        if (content is not null && contentLength is { } length)
         {
-            content.Headers.ContentLength = request.ContentLength64;
+            content.Headers.ContentLength = length;
         }
 
-        foreach (var name in request.Headers.AllKeys)
+        foreach (var (name, values) in headers)
         {
-            if (name is null || s_hopHeaders.Contains(name))
+            if (IsHopHeader(name))
             {
                 continue;
             }
 
-            var values = request.Headers.GetValues(name) ?? [];
             if (!upstream.Headers.TryAddWithoutValidation(name, values))
             {
                 upstream.Content?.Headers.TryAddWithoutValidation(name, values);
@@ -59,6 +72,9 @@ public sealed class RegistryRelay : IDisposable
         // (the listener's input stream or a buffer) is released with the listener context.
         return _upstream.SendAsync(upstream, HttpCompletionOption.ResponseHeadersRead);
     }
+
+    /// <summary>Headers of one connection, never relayed (the relay's own transport sets them).</summary>
+    public static bool IsHopHeader(string name) => s_hopHeaders.Contains(name);
 
     /// <summary>Copies the registry's status and headers to <paramref name="response"/>, and says how its body will go (length or chunked).</summary>
     public void CopyHead(HttpResponseMessage upstream, HttpListenerResponse response, bool isHead)
