@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Toolkit.Aws;
+using Toolkit.Aws.Ecr;
 using Toolkit.Cli.Progress;
 using Toolkit.Core.Registry;
 
@@ -35,7 +37,7 @@ internal sealed class GlobalOptions
 
     public Option<string?> CaFile { get; } = new("--ca-file")
     {
-        Description = "A PEM file of certificate authorities to trust for registries, besides the system's.",
+        Description = "A PEM file of certificate authorities to trust for registries and AWS endpoints, besides the system's.",
         Recursive = true,
     };
 
@@ -101,6 +103,9 @@ internal sealed class CliHost(
     /// <summary>Live progress: on an interactive terminal, unless <c>--no-progress</c>, <c>--json</c> or <c>-v quiet</c>.</summary>
     public bool ShowsProgress(ParseResult parseResult)
         => Terminal.IsInteractive && !parseResult.GetValue(Globals.NoProgress) && !Json(parseResult) && Globals.Verbosity(parseResult) < LogLevel.Error;
+
+    /// <summary>An Amazon ECR client for the connection a command's AWS options ask for. The caller disposes it.</summary>
+    public static EcrClient CreateEcrClient(AwsConnectionOptions options) => new(AwsConnection.Resolve(options));
 
     /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>.</summary>
     public IRegistryClientFactory RegistryClients(ParseResult parseResult)

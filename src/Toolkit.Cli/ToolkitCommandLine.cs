@@ -39,6 +39,7 @@ internal static class ToolkitCommandLine
         globals.AddTo(root);
         root.Add(ImageCommands.Create(host));
         root.Add(SbomCommands.Create(host));
+        root.Add(EcrCommands.Create(host));
 
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration
