@@ -5,15 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Toolkit.Testing.Registry;
 
 namespace Toolkit.Testing.Aws;
@@ -32,8 +23,8 @@ public sealed record EcrDataPlaneOptions
 public sealed record EcrDataPlaneRequest(string Method, string Path, int Status, string? Note = null);
 
 /// <summary>
-/// The Amazon ECR data plane (the OCI distribution side of ECR) for tests: a Kestrel server on a free 127.0.0.1 port in
-/// front of a real distribution registry (plain mode), adding what ECR does, as the control plane
+/// The Amazon ECR data plane (the OCI distribution side of ECR) for tests: a server on a free 127.0.0.1 port
+/// (<see cref="Http11LoopbackServer"/>, HTTP or HTTPS) in front of a real distribution registry (plain mode), adding what ECR does, as the control plane
 /// (<see cref="IEcrRegistryBackend"/>) says:
 /// <list type="bullet">
 /// <item>Basic auth as <c>AWS:&lt;password&gt;</c>, the password checked with <see cref="IEcrRegistryBackend.IsValidRegistryPassword"/>.
@@ -74,10 +65,11 @@ public sealed class EcrDataPlane : IAsyncDisposable
     private readonly ReferrersApiProxy _referrers;
     private readonly RegistryRelay _relay;
     private readonly TemporaryDirectory? _certificates;
+    private readonly X509Certificate2? _certificate;
+    private readonly Http11LoopbackServer _server;
     private readonly ConcurrentDictionary<string, bool> _acceptedPasswords = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UploadSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<EcrDataPlaneRequest> _log = new();
-    private WebApplication? _app;
 
     private EcrDataPlane(IEcrRegistryBackend backend, Uri registry, EcrDataPlaneOptions options)
     {
@@ -91,9 +83,10 @@ public sealed class EcrDataPlane : IAsyncDisposable
             _certificates = new TemporaryDirectory("ecr-data-plane-tls");
             var files = TestCertificates.CreateServerCertificates(_certificates.Path, RegistryHost);
             CaFile = files.CaFile;
-            CertificateFile = files.CertificateFile;
-            KeyFile = files.KeyFile;
+            _certificate = X509Certificate2.CreateFromPemFile(files.CertificateFile, files.KeyFile);
         }
+
+        _server = new Http11LoopbackServer(HandleAsync, _certificate);
     }
 
     public EcrDataPlaneOptions Options { get; }
@@ -101,7 +94,7 @@ public sealed class EcrDataPlane : IAsyncDisposable
     /// <summary>The registry host name ECR would have: <c>&lt;account&gt;.dkr.ecr.&lt;region&gt;.amazonaws.com</c>.</summary>
     public string RegistryHost { get; }
 
-    public int Port { get; private set; }
+    public int Port => _server.Port;
 
     /// <summary><c>127.0.0.1:port</c>.</summary>
     public string HostPort => $"127.0.0.1:{Port}";
@@ -109,17 +102,13 @@ public sealed class EcrDataPlane : IAsyncDisposable
     /// <summary>The PEM file of the CA that signed the server certificate (TLS only).</summary>
     public string? CaFile { get; }
 
-    private string? CertificateFile { get; }
-
-    private string? KeyFile { get; }
-
     /// <summary>The Referrers API in front of the registry (its requests, for tests that check the API path was used).</summary>
     public ReferrersApiProxy Referrers => _referrers;
 
     /// <summary>Every request it answered (or dropped), in order.</summary>
     public IReadOnlyList<EcrDataPlaneRequest> Requests => [.. _log];
 
-    /// <summary>The sizes of the parts (PATCH bodies) of every completed upload, in order of completion.</summary>
+    /// <summary>The sizes of the parts (PATCH bodies, and a closing PUT's body) of every completed upload, in order of completion.</summary>
     public ConcurrentQueue<IReadOnlyList<long>> CompletedUploads { get; } = new();
 
     /// <summary>
@@ -129,146 +118,93 @@ public sealed class EcrDataPlane : IAsyncDisposable
     public Action<string, string, int>? Relayed { get; set; }
 
     /// <summary>Starts the data plane in front of the distribution registry at <paramref name="registry"/>.</summary>
-    public static async Task<EcrDataPlane> StartAsync(IEcrRegistryBackend backend, Uri registry, EcrDataPlaneOptions? options = null)
+    public static Task<EcrDataPlane> StartAsync(IEcrRegistryBackend backend, Uri registry, EcrDataPlaneOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(registry);
-        var plane = new EcrDataPlane(backend, registry, options ?? new EcrDataPlaneOptions());
-        try
-        {
-            await plane.StartServerAsync();
-            return plane;
-        }
-        catch
-        {
-            await plane.DisposeAsync();
-            throw;
-        }
+        return Task.FromResult(new EcrDataPlane(backend, registry, options ?? new EcrDataPlaneOptions()));
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
+        _server.Dispose();
         _relay.Dispose();
         _referrers.Dispose();
+        _certificate?.Dispose();
         _certificates?.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    private async Task StartServerAsync()
+    private async Task<Http11Response?> HandleAsync(Http11Request request)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        var certificate = Options.Tls ? X509Certificate2.CreateFromPemFile(CertificateFile!, KeyFile) : null;
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1;
-                if (certificate is not null)
-                {
-                    listen.UseHttps(certificate);
-                }
-            });
-        });
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        Port = new Uri(address).Port;
-    }
-
-    private async Task HandleAsync(HttpContext context)
-    {
-        var request = context.Request;
         var method = request.Method;
-        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        var path = request.Path.Value ?? "/";
+        var path = request.Path;
         try
         {
-            if (!await AuthenticateAsync(context, method, path))
+            if (await AuthenticateAsync(request) is { } refusal)
             {
-                return;
+                return refusal;
             }
 
             if (path is "/v2/" or "/v2")
             {
-                await AnswerAsync(context, 200, "{}", method, path);
-                return;
+                return Answer(request, 200, "{}");
             }
 
             var route = Route.Parse(path);
             if (route.Repository is null)
             {
-                await RelayAsync(context, route, target, null);
-                return;
+                return await RelayAsync(request, route, null);
             }
 
             if (!_backend.RepositoryExists(route.Repository))
             {
-                await RepositoryMissingAsync(context, route, method, path);
-                return;
+                return RepositoryMissing(request, route);
             }
 
-            switch (route.Kind, method)
+            return (route.Kind, method) switch
             {
-                case ("blobs/uploads", "PATCH"):
-                    await PatchAsync(context, route, target);
-                    return;
-                case ("blobs/uploads", "PUT"):
-                    await FinishUploadAsync(context, route, target);
-                    return;
-                case ("manifests", "PUT"):
-                    await PutManifestAsync(context, route, target);
-                    return;
-                case ("tags", "GET"):
-                    await ListTagsAsync(context, route, target);
-                    return;
-                default:
-                    await RelayAsync(context, route, target, null);
-                    return;
-            }
+                ("blobs/uploads", "PATCH") => await PatchAsync(request, route),
+                ("blobs/uploads", "PUT") => await FinishUploadAsync(request, route),
+                ("manifests", "PUT") => await PutManifestAsync(request, route),
+                ("tags", "GET") => await ListTagsAsync(request, route),
+                _ => await RelayAsync(request, route, null),
+            };
         }
-        catch (Exception exception) when (exception is IOException or HttpRequestException or OperationCanceledException or Microsoft.AspNetCore.Http.BadHttpRequestException)
+        catch (Exception exception) when (exception is IOException or HttpRequestException or OperationCanceledException)
         {
             _log.Enqueue(new EcrDataPlaneRequest(method, path, 0, $"aborted: {exception.GetType().Name}"));
-            context.Abort();
+            return null;
         }
     }
 
-    private async Task<bool> AuthenticateAsync(HttpContext context, string method, string path)
+    /// <summary>Null when the request carries a valid token; otherwise ECR's refusal.</summary>
+    private async Task<Http11Response?> AuthenticateAsync(Http11Request request)
     {
-        var password = BasicPassword(context.Request.Headers.Authorization.ToString());
+        var password = BasicPassword(request.Header("Authorization"));
         if (password is not null && _backend.IsValidRegistryPassword(password))
         {
             _acceptedPasswords.TryAdd(password, true);
-            return true;
+            return null;
         }
 
         // Read the body first, so the client gets the answer rather than a connection closed under its upload.
-        await context.Request.Body.CopyToAsync(Stream.Null);
+        await request.Body.CopyToAsync(Stream.Null);
         if (password is not null && _acceptedPasswords.ContainsKey(password))
         {
-            await AnswerAsync(context, 403, Errors("DENIED", "Your authorization token has expired. Reauthenticate and try again."), method, path, "expired token");
-            return false;
+            return Answer(request, 403, Errors("DENIED", "Your authorization token has expired. Reauthenticate and try again."), "expired token");
         }
 
-        context.Response.Headers.WWWAuthenticate = $"Basic realm=\"https://{RegistryHost}/\",service=\"ecr.amazonaws.com\"";
-        await AnswerAsync(context, 401, Errors("UNAUTHORIZED", "Not Authorized"), method, path, password is null ? "no credentials" : "unknown password");
-        return false;
+        var challenge = Answer(request, 401, Errors("UNAUTHORIZED", "Not Authorized"), password is null ? "no credentials" : "unknown password");
+        challenge.Headers.Add(new("WWW-Authenticate", $"Basic realm=\"https://{RegistryHost}/\",service=\"ecr.amazonaws.com\""));
+        return challenge;
     }
 
     /// <summary>The password of <c>Basic base64(AWS:password)</c>; null for anything else.</summary>
-    private static string? BasicPassword(string authorization)
+    private static string? BasicPassword(string? authorization)
     {
         const string Scheme = "Basic ";
-        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
@@ -284,37 +220,34 @@ public sealed class EcrDataPlane : IAsyncDisposable
         }
     }
 
-    private async Task RepositoryMissingAsync(HttpContext context, Route route, string method, string path)
+    private Http11Response? RepositoryMissing(Http11Request request, Route route)
     {
+        var method = request.Method;
         var push = (route.Kind == "blobs/uploads" && method is "POST" or "PATCH" or "PUT") || (route.Kind == "manifests" && method == "PUT");
         if (push)
         {
-            _log.Enqueue(new EcrDataPlaneRequest(method, path, 0, "connection dropped: repository does not exist"));
-            context.Abort();
-            return;
+            _log.Enqueue(new EcrDataPlaneRequest(method, request.Path, 0, "connection dropped: repository does not exist"));
+            return null;
         }
 
-        await AnswerAsync(
-            context,
+        return Answer(
+            request,
             404,
             Errors("NAME_UNKNOWN", $"The repository with name '{route.Repository}' does not exist in the registry with id '{_backend.AccountId}'"),
-            method,
-            path,
             "repository does not exist");
     }
 
-    private async Task PatchAsync(HttpContext context, Route route, string target)
+    private async Task<Http11Response?> PatchAsync(Http11Request request, Route route)
     {
         var session = _sessions.GetOrAdd(route.Reference ?? string.Empty, _ => new UploadSession());
         if (session.HasShortPart)
         {
-            await context.Request.Body.CopyToAsync(Stream.Null);
-            await AnswerAsync(context, 400, Errors("BLOB_UPLOAD_INVALID", PartTooSmall), "PATCH", context.Request.Path.Value!, "part too small");
-            return;
+            await request.Body.CopyToAsync(Stream.Null);
+            return Answer(request, 400, Errors("BLOB_UPLOAD_INVALID", PartTooSmall), "part too small");
         }
 
-        var body = new CountingStream(context.Request.Body);
-        await RelayAsync(context, route, target, new StreamContent(body), onAnswer: status =>
+        var body = new CountingStream(request.Body);
+        return await RelayAsync(request, route, new StreamContent(body), onAnswer: status =>
         {
             if (status is 202 or 201)
             {
@@ -323,24 +256,22 @@ public sealed class EcrDataPlane : IAsyncDisposable
         });
     }
 
-    private async Task FinishUploadAsync(HttpContext context, Route route, string target)
+    private async Task<Http11Response?> FinishUploadAsync(Http11Request request, Route route)
     {
         var key = route.Reference ?? string.Empty;
         var session = _sessions.GetOrAdd(key, _ => new UploadSession());
-        var hasBody = context.Request.ContentLength is > 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0);
-        if (hasBody && session.HasShortPart)
+        if (request.HasBody && session.HasShortPart)
         {
-            await context.Request.Body.CopyToAsync(Stream.Null);
-            await AnswerAsync(context, 400, Errors("BLOB_UPLOAD_INVALID", PartTooSmall), "PUT", context.Request.Path.Value!, "part too small");
-            return;
+            await request.Body.CopyToAsync(Stream.Null);
+            return Answer(request, 400, Errors("BLOB_UPLOAD_INVALID", PartTooSmall), "part too small");
         }
 
-        var body = new CountingStream(context.Request.Body);
-        await RelayAsync(context, route, target, hasBody ? new StreamContent(body) : null, onAnswer: status =>
+        var body = new CountingStream(request.Body);
+        return await RelayAsync(request, route, request.HasBody ? new StreamContent(body) : null, onAnswer: status =>
         {
             if (status == 201)
             {
-                if (hasBody)
+                if (request.HasBody)
                 {
                     session.Parts.Add(body.Count);
                 }
@@ -351,14 +282,13 @@ public sealed class EcrDataPlane : IAsyncDisposable
         });
     }
 
-    private async Task PutManifestAsync(HttpContext context, Route route, string target)
+    private async Task<Http11Response?> PutManifestAsync(Http11Request request, Route route)
     {
         using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer);
+        await request.Body.CopyToAsync(buffer);
         if (buffer.Length > MaxManifestBytes)
         {
-            await AnswerAsync(context, 400, Errors("MANIFEST_INVALID", "manifest too large"), "PUT", context.Request.Path.Value!);
-            return;
+            return Answer(request, 400, Errors("MANIFEST_INVALID", "manifest too large"));
         }
 
         var body = buffer.ToArray();
@@ -367,32 +297,28 @@ public sealed class EcrDataPlane : IAsyncDisposable
         var tag = reference.Contains(':', StringComparison.Ordinal) ? null : reference;
         if (tag is not null && _backend.IsTagImmutable(route.Repository!, tag))
         {
-            var current = await CurrentDigestAsync(context, route.Repository!, tag);
+            var current = await CurrentDigestAsync(route.Repository!, tag);
             if (current is not null && current != digest)
             {
-                await AnswerAsync(
-                    context,
+                return Answer(
+                    request,
                     400,
                     Errors("TAG_INVALID", $"The image tag '{tag}' already exists in the '{route.Repository}' repository and cannot be overwritten because the repository is immutable."),
-                    "PUT",
-                    context.Request.Path.Value!,
                     "immutable tag");
-                return;
             }
         }
 
-        var content = new ByteArrayContent(body);
-        await RelayAsync(context, route, target, content, onAnswer: status =>
+        return await RelayAsync(request, route, new ByteArrayContent(body), onAnswer: status =>
         {
             if (status == 201)
             {
-                _backend.ImagePushed(Describe(route.Repository!, tag, digest, body, context.Request.ContentType));
+                _backend.ImagePushed(Describe(route.Repository!, tag, digest, body, request.Header("Content-Type")));
             }
         });
     }
 
     /// <summary>The digest a tag names at the registry now, or null when it names nothing.</summary>
-    private async Task<string?> CurrentDigestAsync(HttpContext context, string repository, string tag)
+    private async Task<string?> CurrentDigestAsync(string repository, string tag)
     {
         string[] accept =
         [
@@ -430,39 +356,41 @@ public sealed class EcrDataPlane : IAsyncDisposable
             layers.Sum(l => l?["size"]?.GetValue<long>() ?? 0));
     }
 
-    private async Task ListTagsAsync(HttpContext context, Route route, string target)
+    private async Task<Http11Response?> ListTagsAsync(Http11Request request, Route route)
     {
-        using var upstream = await _relay.SendAsync("GET", target, Headers(context.Request), null, null);
+        var upstream = await _relay.SendAsync("GET", request.Target, Headers(request), null, null);
         if (upstream.StatusCode == HttpStatusCode.NotFound)
         {
             // The repository exists (the backend says so) but holds nothing yet: ECR lists no tags; distribution knows no name.
+            upstream.Dispose();
             var empty = new JsonObject { ["name"] = route.Repository, ["tags"] = new JsonArray() };
-            await AnswerAsync(context, 200, empty.ToJsonString(), "GET", context.Request.Path.Value!);
-            return;
+            return Answer(request, 200, empty.ToJsonString(s_json));
         }
 
-        await CopyAnswerAsync(context, upstream, "GET", context.Request.Path.Value!, null);
+        return CopyAnswer(request, upstream, null);
     }
 
-    private async Task RelayAsync(HttpContext context, Route route, string target, HttpContent? content, Action<int>? onAnswer = null)
+    private async Task<Http11Response?> RelayAsync(Http11Request request, Route route, HttpContent? content, Action<int>? onAnswer = null)
     {
-        var request = context.Request;
-        content ??= request.Method is "POST" or "PUT" or "PATCH" && (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
-            ? new StreamContent(request.Body)
-            : null;
-        using var upstream = await _relay.SendAsync(request.Method, target, Headers(request), content, content is null ? null : request.ContentLength);
+        content ??= request.HasBody ? new StreamContent(request.Body) : null;
+        var upstream = await _relay.SendAsync(request.Method, request.Target, Headers(request), content, content is null ? null : request.ContentLength);
         var status = (int)upstream.StatusCode;
         onAnswer?.Invoke(status);
-        Relayed?.Invoke(request.Method, request.Path.Value!, status);
+        Relayed?.Invoke(request.Method, request.Path, status);
         var answered = route.Kind == "blobs/uploads" && request.Method == "PATCH" && status == 202 ? 201 : status;
-        await CopyAnswerAsync(context, upstream, request.Method, request.Path.Value!, answered);
+        return CopyAnswer(request, upstream, answered);
     }
 
-    private async Task CopyAnswerAsync(HttpContext context, HttpResponseMessage upstream, string method, string path, int? status)
+    /// <summary>The registry's answer as this server's: its status (or <paramref name="status"/>), headers and streamed body.</summary>
+    private Http11Response CopyAnswer(Http11Request request, HttpResponseMessage upstream, int? status)
     {
-        var response = context.Response;
         var code = status ?? (int)upstream.StatusCode;
-        response.StatusCode = code;
+        var response = new Http11Response(code)
+        {
+            Body = request.Method == "HEAD" ? null : upstream.Content.ReadAsStream(),
+            ContentLength = upstream.Content.Headers.ContentLength,
+            Owner = upstream,
+        };
         foreach (var (name, values) in upstream.Headers.Concat(upstream.Content.Headers))
         {
             if (RegistryRelay.IsHopHeader(name))
@@ -470,54 +398,40 @@ public sealed class EcrDataPlane : IAsyncDisposable
                 continue;
             }
 
-            response.Headers[name] = string.Equals(name, "Location", StringComparison.OrdinalIgnoreCase)
-                ? values.Select(v => PublicLocation(context, v)).ToArray()
-                : values.ToArray();
+            foreach (var value in values)
+            {
+                response.Headers.Add(new(name, string.Equals(name, "Location", StringComparison.OrdinalIgnoreCase) ? PublicLocation(request, value) : value));
+            }
         }
 
-        if (upstream.Content.Headers.ContentLength is { } length)
-        {
-            response.ContentLength = length;
-        }
-
-        _log.Enqueue(new EcrDataPlaneRequest(method, path, code, status is { } s && s != (int)upstream.StatusCode ? $"registry answered {(int)upstream.StatusCode}" : null));
-        if (method != "HEAD")
-        {
-            await using var body = await upstream.Content.ReadAsStreamAsync();
-            await body.CopyToAsync(response.Body);
-        }
+        _log.Enqueue(new EcrDataPlaneRequest(request.Method, request.Path, code, code != (int)upstream.StatusCode ? $"registry answered {(int)upstream.StatusCode}" : null));
+        return response;
     }
 
     /// <summary>A Location naming the server behind (or a path) as a URL of this server, as the client reached it.</summary>
-    private string PublicLocation(HttpContext context, string location)
+    private string PublicLocation(Http11Request request, string location)
     {
         var behind = $"http://{_referrers.HostPort}";
         var pathAndQuery = location.StartsWith(behind, StringComparison.OrdinalIgnoreCase) ? location[behind.Length..] : location;
-        return pathAndQuery.StartsWith('/') ? $"{context.Request.Scheme}://{context.Request.Host}{pathAndQuery}" : location;
+        return pathAndQuery.StartsWith('/') ? $"{request.Scheme}://{request.Header("Host") ?? HostPort}{pathAndQuery}" : location;
     }
 
-    private async Task AnswerAsync(HttpContext context, int status, string json, string method, string path, string? note = null)
+    private Http11Response Answer(Http11Request request, int status, string json, string? note = null)
     {
-        _log.Enqueue(new EcrDataPlaneRequest(method, path, status, note));
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json; charset=utf-8";
-        response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
-        var bytes = Encoding.UTF8.GetBytes(json);
-        response.ContentLength = bytes.Length;
-        if (method != "HEAD")
-        {
-            await response.Body.WriteAsync(bytes);
-        }
+        _log.Enqueue(new EcrDataPlaneRequest(request.Method, request.Path, status, note));
+        var response = Http11Response.Bytes(status, Encoding.UTF8.GetBytes(json), "application/json; charset=utf-8");
+        response.Headers.Add(new("Docker-Distribution-Api-Version", "registry/2.0"));
+        return response;
     }
 
     private static string Errors(string code, string message)
         => new JsonObject { ["errors"] = new JsonArray(new JsonObject { ["code"] = code, ["message"] = message }) }.ToJsonString(s_json);
 
-    private static IEnumerable<KeyValuePair<string, string[]>> Headers(HttpRequest request)
+    private static IEnumerable<KeyValuePair<string, string[]>> Headers(Http11Request request)
         => request.Headers
             .Where(h => !string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase))
-            .Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.Where(v => v is not null).Select(v => v!).ToArray()));
+            .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(g => new KeyValuePair<string, string[]>(g.Key, [.. g.Select(h => h.Value)]));
 
     /// <summary>The parts of an upload session so far.</summary>
     private sealed class UploadSession

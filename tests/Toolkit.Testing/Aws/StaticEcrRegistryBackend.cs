@@ -30,8 +30,8 @@ public sealed class StaticEcrRegistryBackend : IEcrRegistryBackend
     /// <summary>Every manifest the data plane reported, in order.</summary>
     public IReadOnlyList<EcrPushedManifest> Pushed => [.. _pushed];
 
-    /// <summary>How many passwords were issued.</summary>
-    public int PasswordsIssued => _passwords.Count;
+    /// <summary>Every password issued so far (for tests that check none of them leaked).</summary>
+    public IReadOnlyList<string> IssuedPasswords => [.. _passwords.Keys];
 
     /// <summary>Declares a repository; with <paramref name="immutableTags"/> none of its tags may move once set.</summary>
     public StaticEcrRegistryBackend WithRepository(string name, bool immutableTags = false)
