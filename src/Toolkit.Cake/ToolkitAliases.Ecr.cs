@@ -60,7 +60,7 @@ public static partial class ToolkitAliases
                 LifecyclePolicyFile = settings.LifecyclePolicy?.MakeAbsolute(root).FullPath,
                 RepositoryPolicyFile = settings.RepositoryPolicy?.MakeAbsolute(root).FullPath,
             };
-            spec.Validate();
+            spec.CheckAsync(CancellationToken.None).GetAwaiter().GetResult();
             using var client = new EcrClient(AwsConnection.Resolve(settings.ToConnectionOptions(context, loggerFactory)));
             var result = new EcrRepositoryControls(client, loggerFactory)
                 .EnsureRepositoryAsync(spec, settings.DryRun ? ControlMode.Plan : ControlMode.Apply, CancellationToken.None)

@@ -41,6 +41,9 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    /// <summary>--region, --profile, --endpoint-url, --fips, --dual-stack.</summary>
+    public AwsOptions Aws { get; } = new();
+
     public void AddTo(Command root)
     {
         VerbosityOption.AcceptOnlyFromAmong("quiet", "q", "minimal", "m", "normal", "n", "detailed", "d", "diagnostic", "diag");
@@ -49,6 +52,7 @@ internal sealed class GlobalOptions
         root.Add(NoProgress);
         root.Add(InsecureRegistries);
         root.Add(CaFile);
+        Aws.AddTo(root);
     }
 
     public RegistryConnectionOptions RegistryConnection(ParseResult parseResult) => new()
@@ -75,7 +79,7 @@ internal sealed class CliHost(
     GlobalOptions globals,
     TextWriter output,
     TextWriter error,
-    Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients,
+    Func<RegistryConnectionOptions, AwsConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients,
     CliTerminal terminal) : IDisposable
 {
     private ILoggerFactory? _loggerFactory;
@@ -104,12 +108,15 @@ internal sealed class CliHost(
     public bool ShowsProgress(ParseResult parseResult)
         => Terminal.IsInteractive && !parseResult.GetValue(Globals.NoProgress) && !Json(parseResult) && Globals.Verbosity(parseResult) < LogLevel.Error;
 
-    /// <summary>An Amazon ECR client for the connection a command's AWS options ask for. The caller disposes it.</summary>
-    public static EcrClient CreateEcrClient(AwsConnectionOptions options) => new(AwsConnection.Resolve(options));
+    /// <summary>The AWS connection the command line asks for (<c>--region</c>, <c>--profile</c>, ...).</summary>
+    public AwsConnectionOptions AwsConnection(ParseResult parseResult) => Globals.Aws.Connection(parseResult, Globals, LoggerFactory);
 
-    /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>.</summary>
+    /// <summary>An Amazon ECR client for <paramref name="options"/>. The caller disposes it.</summary>
+    public static EcrClient CreateEcrClient(AwsConnectionOptions options) => new(Toolkit.Aws.AwsConnection.Resolve(options));
+
+    /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>, and its AWS options for ECR hosts.</summary>
     public IRegistryClientFactory RegistryClients(ParseResult parseResult)
-        => _registryClients ??= registryClients(Globals.RegistryConnection(parseResult), LoggerFactory);
+        => _registryClients ??= registryClients(Globals.RegistryConnection(parseResult), AwsConnection(parseResult), LoggerFactory);
 
     public void Dispose()
     {

@@ -1,8 +1,11 @@
 using System.CommandLine;
+using Toolkit.Aws.Ecr;
 using Toolkit.Aws.Ecr.Login;
 using Toolkit.Aws.Ecr.Repositories;
+using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci.Build;
+using Toolkit.Core.Storage;
 
 namespace Toolkit.Cli.Commands;
 
@@ -16,6 +19,24 @@ internal static class EcrCommands
         ecr.Add(CreateReplication(host));
         ecr.Add(CreateLogin(host));
         return ecr;
+    }
+
+    /// <summary><c>image push --ensure-repository</c>: the destination must be an ECR repository, created when missing (ECR's default settings).</summary>
+    public static async Task EnsureRepositoryBeforePushAsync(CliHost host, ParseResult parseResult, ImageLocation destination, CancellationToken cancellationToken)
+    {
+        if (destination is not RegistryLocation { Reference: var reference } || !EcrRegistryHost.TryParse(reference.Registry, out var registry))
+        {
+            throw new ToolkitException(ErrorCodes.NotAnEcrRegistry, $"--ensure-repository is for Amazon ECR destinations (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>), not '{destination}'.");
+        }
+
+        using var client = CliHost.CreateEcrClient(EcrLogin.ConnectionFor(host.AwsConnection(parseResult), registry.Host));
+        var result = await new EcrRepositoryControls(client, host.LoggerFactory)
+            .EnsureRepositoryAsync(new RepositorySpec { Name = reference.Repository, RegistryId = registry.AccountId }, ControlMode.Apply, cancellationToken)
+            .ConfigureAwait(false);
+        if (result.Created)
+        {
+            await host.Error.WriteLineAsync($"Created the ECR repository {reference.Repository} in {registry.Host}.".AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static Command CreateEnsureRepository(CliHost host)
@@ -32,12 +53,10 @@ internal static class EcrCommands
         var lifecycle = new Option<string?>("--lifecycle-policy") { Description = "A lifecycle policy JSON file: checked, compared with the repository's (a diff is shown) and sent only when it differs." };
         var policy = new Option<string?>("--policy") { Description = "A repository policy JSON file (an IAM resource policy): checked, compared and sent only when it differs." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only say what would change; send no write." };
-        var aws = new AwsOptions();
         var command = new Command("ensure-repository", "Create an ECR repository, or bring an existing one to these settings; only what differs is changed, so running it again changes nothing.")
         {
             name, registryId, scanOnPush, immutable, immutableExclude, mutableExclude, encryption, kmsKey, tags, lifecycle, policy, dryRun,
         };
-        aws.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var spec = new RepositorySpec
@@ -56,8 +75,8 @@ internal static class EcrCommands
                 LifecyclePolicyFile = parseResult.GetValue(lifecycle),
                 RepositoryPolicyFile = parseResult.GetValue(policy),
             };
-            spec.Validate();
-            using var client = CliHost.CreateEcrClient(aws.Connection(parseResult, host));
+            await spec.CheckAsync(cancellationToken).ConfigureAwait(false);
+            using var client = CliHost.CreateEcrClient(host.AwsConnection(parseResult));
             var result = await new EcrRepositoryControls(client, host.LoggerFactory)
                 .EnsureRepositoryAsync(spec, parseResult.GetValue(dryRun) ? ControlMode.Plan : ControlMode.Apply, cancellationToken)
                 .ConfigureAwait(false);
@@ -72,12 +91,10 @@ internal static class EcrCommands
         var destinations = new Option<string[]>("--destination") { Description = "Replicate to this region, and account when it is another: <region>[:<account>]. Repeatable.", Required = true };
         var prefixes = new Option<string[]>("--prefix") { Description = "Only repositories whose names start with this prefix (PREFIX_MATCH). Repeatable; default: every repository." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only say what would change; send no write." };
-        var aws = new AwsOptions();
         var command = new Command("replication", "Set the registry's replication (opt-in; it replaces the registry's whole replication configuration) when it differs; a diff is shown.")
         {
             destinations, prefixes, dryRun,
         };
-        aws.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var spec = new ReplicationSpec
@@ -92,7 +109,7 @@ internal static class EcrCommands
                 ],
             };
             spec.Validate();
-            using var client = CliHost.CreateEcrClient(aws.Connection(parseResult, host));
+            using var client = CliHost.CreateEcrClient(host.AwsConnection(parseResult));
             var result = await new EcrRepositoryControls(client, host.LoggerFactory)
                 .EnsureReplicationAsync(spec, parseResult.GetValue(dryRun) ? ControlMode.Plan : ControlMode.Apply, cancellationToken)
                 .ConfigureAwait(false);
@@ -106,16 +123,14 @@ internal static class EcrCommands
     {
         var registry = new Argument<string?>("registry") { Description = "The ECR registry host (<account>.dkr.ecr.<region>.amazonaws.com); default: your account's registry in the region.", Arity = ArgumentArity.ZeroOrOne };
         var write = new Option<bool>("--write-docker-config") { Description = "Write the credential to the docker config (DOCKER_CONFIG or ~/.docker/config.json, mode 0600) for docker and other tools. Without it nothing is written." };
-        var aws = new AwsOptions();
         var command = new Command("login", "Get a registry credential for Amazon ECR (valid 12 hours) and, when asked, write it to the docker config. The password is never printed.")
         {
             registry, write,
         };
-        aws.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var request = new EcrLoginRequest { Registry = parseResult.GetValue(registry), WriteDockerConfig = parseResult.GetValue(write) };
-            var connection = EcrLogin.ConnectionFor(aws.Connection(parseResult, host), request.Registry);
+            var connection = EcrLogin.ConnectionFor(host.AwsConnection(parseResult), request.Registry);
             using var client = CliHost.CreateEcrClient(connection);
             var result = await new EcrLogin(client, ProcessEnvironmentVariables.Instance, host.LoggerFactory)
                 .LoginAsync(request, cancellationToken)

@@ -26,7 +26,7 @@ public sealed partial class EnsureEcrRepository : ToolkitTask
             LifecyclePolicyFile = FullPath(LifecyclePolicy),
             RepositoryPolicyFile = FullPath(RepositoryPolicy),
         };
-        spec.Validate();
+        await spec.CheckAsync(cancellationToken).ConfigureAwait(false);
 
         var connection = EcrLogin.ConnectionFor(AwsSettings.Connection(AwsRegion, AwsProfile, AwsEndpointUrl, loggerFactory), registry);
         using var client = new EcrClient(AwsConnection.Resolve(connection));

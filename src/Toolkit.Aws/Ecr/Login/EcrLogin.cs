@@ -101,11 +101,7 @@ public sealed class EcrLogin
         ArgumentNullException.ThrowIfNull(request);
         var host = string.IsNullOrWhiteSpace(request.Registry) ? null : ParseHost(request.Registry);
 
-        // The token is good for every registry the caller may use; registryIds is deprecated and not sent.
-        var response = await _client.GetAuthorizationTokenAsync(new GetAuthorizationTokenRequest(), cancellationToken).ConfigureAwait(false);
-        var data = response.AuthorizationData?.FirstOrDefault(d => !string.IsNullOrEmpty(d.AuthorizationToken))
-            ?? throw new ToolkitException(ErrorCodes.AwsInvalidResponse, "GetAuthorizationToken returned no authorization data; run again, and report it if it persists.");
-        var token = EcrAuthorizationToken.FromAuthorizationData(data.AuthorizationToken!, data.ExpiresAt ?? DateTimeOffset.MinValue, data.ProxyEndpoint);
+        var token = await GetTokenAsync(_client, cancellationToken).ConfigureAwait(false);
         var registry = host?.Host ?? token.ProxyEndpoint?.Authority
             ?? throw new ToolkitException(ErrorCodes.InvalidEcrDestination, "GetAuthorizationToken named no registry (proxyEndpoint); give the registry host.");
         _logger.LogInformation("Got an ECR registry credential for {Registry} (user {User}), valid until {ExpiresAt:O}", registry, token.Username, token.ExpiresAt);
@@ -129,6 +125,18 @@ public sealed class EcrLogin
         }
 
         return new EcrLoginResult { Registry = registry, Username = token.Username, ExpiresAt = token.ExpiresAt, DockerConfigPath = written.Path, Warnings = warnings };
+    }
+
+    /// <summary>
+    /// GetAuthorizationToken, decoded. The token is good for every registry the caller may use, so <c>registryIds</c>
+    /// (deprecated) is not sent; <see cref="EcrAuthorizationToken.ProxyEndpoint"/> names the caller's own registry.
+    /// </summary>
+    internal static async Task<EcrAuthorizationToken> GetTokenAsync(IEcrClient client, CancellationToken cancellationToken)
+    {
+        var response = await client.GetAuthorizationTokenAsync(new GetAuthorizationTokenRequest(), cancellationToken).ConfigureAwait(false);
+        var data = response.AuthorizationData?.FirstOrDefault(d => !string.IsNullOrEmpty(d.AuthorizationToken))
+            ?? throw new ToolkitException(ErrorCodes.AwsInvalidResponse, "GetAuthorizationToken returned no authorization data; run again, and report it if it persists.");
+        return EcrAuthorizationToken.FromAuthorizationData(data.AuthorizationToken!, data.ExpiresAt ?? DateTimeOffset.MinValue, data.ProxyEndpoint);
     }
 
     private void Warn(List<string> warnings, string message)

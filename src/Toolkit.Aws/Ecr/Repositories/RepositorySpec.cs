@@ -80,6 +80,24 @@ public sealed partial record RepositorySpec
         }
     }
 
+    /// <summary>
+    /// <see cref="Validate"/>, then reads and checks the policy files (<see cref="PolicyDocument.ReadFileAsync"/>), so a
+    /// front-end can report every local mistake before it resolves AWS credentials or sends anything.
+    /// </summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        Validate();
+        if (LifecyclePolicyFile is { } lifecycle)
+        {
+            await PolicyDocument.ReadFileAsync(PolicyKind.Lifecycle, lifecycle, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (RepositoryPolicyFile is { } policy)
+        {
+            await PolicyDocument.ReadFileAsync(PolicyKind.Repository, policy, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     internal static ToolkitException Invalid(string message) => new(ErrorCodes.InvalidRepositorySettings, message);
 
     // The service model's RepositoryName pattern, anchored.
