@@ -123,6 +123,16 @@ public abstract class AwsServiceClient : AmazonServiceClient
         pipeline.AddHandlerAfter<Marshaller>(new AwsServiceEndpointResolver());
         pipeline.AddHandlerAfter<Marshaller>(new AwsSigV4AuthHandler());
         var connection = config.Connection;
+
+        // The retry policy is this client's own: the service's quota errors are taken out of its throttling errors.
+        foreach (var retry in pipeline.EnumerateHandlers().OfType<RetryHandler>())
+        {
+            foreach (var quotaError in config.Service.QuotaErrorTypes)
+            {
+                retry.RetryPolicy.ThrottlingErrorCodes.Remove(quotaError);
+            }
+        }
+
         pipeline.AddHandlerBefore<HttpHandler<HttpContent>>(new AwsRequestLogHandler(
             config.Service.ServiceId,
             connection.RequestLog,

@@ -5,11 +5,12 @@ namespace Toolkit.Aws;
 /// <summary>
 /// What a client needs to know about one AWS service, as its official model states it: the service id (which names
 /// the <c>AWS_ENDPOINT_URL_&lt;ID&gt;</c> variable and the shared config's <c>services</c> key), the SigV4 signing
-/// name, the API version, the JSON target prefix (AWS JSON protocols only) and the endpoint rule set.
+/// name, the API version, the JSON target prefix (AWS JSON protocols only) and the endpoint rule set; and the error
+/// types the service uses for quotas, which are not retried.
 /// </summary>
 public sealed class AwsServiceDefinition
 {
-    public AwsServiceDefinition(string serviceId, string signingName, string apiVersion, string? jsonTargetPrefix, EndpointRuleSet endpointRules)
+    public AwsServiceDefinition(string serviceId, string signingName, string apiVersion, string? jsonTargetPrefix, EndpointRuleSet endpointRules, IEnumerable<string>? quotaErrorTypes = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
         ArgumentException.ThrowIfNullOrEmpty(signingName);
@@ -20,6 +21,7 @@ public sealed class AwsServiceDefinition
         ApiVersion = apiVersion;
         JsonTargetPrefix = jsonTargetPrefix;
         EndpointRules = endpointRules;
+        QuotaErrorTypes = new HashSet<string>(quotaErrorTypes ?? [], StringComparer.Ordinal);
     }
 
     /// <summary>The model's <c>serviceId</c>, e.g. <c>ECR</c>.</summary>
@@ -35,6 +37,13 @@ public sealed class AwsServiceDefinition
     public string? JsonTargetPrefix { get; }
 
     public EndpointRuleSet EndpointRules { get; }
+
+    /// <summary>
+    /// Error types that AWSSDK.Core's standard mode counts as throttling but that this service answers when a quota is
+    /// reached (ECR's <c>LimitExceededException</c>: one basic scan per image a day, images per repository). Waiting a
+    /// few seconds cannot lift a quota, so they are not retried: the first answer is the error.
+    /// </summary>
+    public IReadOnlySet<string> QuotaErrorTypes { get; }
 
     /// <summary>
     /// The service id as environment variables spell it: spaces become underscores, all upper case
@@ -60,7 +69,8 @@ public static class AwsServices
         signingName: "ecr",
         apiVersion: "2015-09-21",
         jsonTargetPrefix: "AmazonEC2ContainerRegistry_V20150921",
-        endpointRules: EndpointRuleSet.FromEmbeddedResource(EcrEndpointRuleSetResource)));
+        endpointRules: EndpointRuleSet.FromEmbeddedResource(EcrEndpointRuleSetResource),
+        quotaErrorTypes: ["LimitExceededException"]));
 
     /// <summary>Amazon Elastic Container Registry (AWS JSON 1.1, <c>AmazonEC2ContainerRegistry_V20150921.&lt;Operation&gt;</c>).</summary>
     public static AwsServiceDefinition Ecr => s_ecr.Value;

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Toolkit.Aws;
+using Toolkit.Aws.Ecr;
 using Toolkit.Cli.Progress;
 using Toolkit.Core.Registry;
 
@@ -35,9 +37,12 @@ internal sealed class GlobalOptions
 
     public Option<string?> CaFile { get; } = new("--ca-file")
     {
-        Description = "A PEM file of certificate authorities to trust for registries, besides the system's.",
+        Description = "A PEM file of certificate authorities to trust for registries and AWS endpoints, besides the system's.",
         Recursive = true,
     };
+
+    /// <summary>--region, --profile, --endpoint-url, --fips, --dual-stack.</summary>
+    public AwsOptions Aws { get; } = new();
 
     public void AddTo(Command root)
     {
@@ -47,6 +52,7 @@ internal sealed class GlobalOptions
         root.Add(NoProgress);
         root.Add(InsecureRegistries);
         root.Add(CaFile);
+        Aws.AddTo(root);
     }
 
     public RegistryConnectionOptions RegistryConnection(ParseResult parseResult) => new()
@@ -73,7 +79,7 @@ internal sealed class CliHost(
     GlobalOptions globals,
     TextWriter output,
     TextWriter error,
-    Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients,
+    Func<RegistryConnectionOptions, AwsConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients,
     CliTerminal terminal) : IDisposable
 {
     private ILoggerFactory? _loggerFactory;
@@ -102,9 +108,15 @@ internal sealed class CliHost(
     public bool ShowsProgress(ParseResult parseResult)
         => Terminal.IsInteractive && !parseResult.GetValue(Globals.NoProgress) && !Json(parseResult) && Globals.Verbosity(parseResult) < LogLevel.Error;
 
-    /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>.</summary>
+    /// <summary>The AWS connection the command line asks for (<c>--region</c>, <c>--profile</c>, ...).</summary>
+    public AwsConnectionOptions AwsConnection(ParseResult parseResult) => Globals.Aws.Connection(parseResult, Globals, LoggerFactory);
+
+    /// <summary>An Amazon ECR client for <paramref name="options"/>. The caller disposes it.</summary>
+    public static EcrClient CreateEcrClient(AwsConnectionOptions options) => new(Toolkit.Aws.AwsConnection.Resolve(options));
+
+    /// <summary>Registry clients for the command's <c>--insecure-registry</c> and <c>--ca-file</c>, and its AWS options for ECR hosts.</summary>
     public IRegistryClientFactory RegistryClients(ParseResult parseResult)
-        => _registryClients ??= registryClients(Globals.RegistryConnection(parseResult), LoggerFactory);
+        => _registryClients ??= registryClients(Globals.RegistryConnection(parseResult), AwsConnection(parseResult), LoggerFactory);
 
     public void Dispose()
     {

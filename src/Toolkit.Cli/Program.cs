@@ -1,4 +1,4 @@
 using Toolkit.Cli;
 using Toolkit.Cli.Progress;
 
-return await ToolkitCommandLine.RunAsync(args, Console.Out, Console.Error, RegistryClients.Create, CliTerminal.ForStandardError()).ConfigureAwait(false);
+return await ToolkitCommandLine.RunAsync(args, Console.Out, Console.Error, CliTerminal.ForStandardError()).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Toolkit.Aws;
 using Toolkit.Cli.Commands;
 using Toolkit.Cli.Progress;
 using Toolkit.Core.Diagnostics;
@@ -19,19 +20,32 @@ internal static class ToolkitCommandLine
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
         => RunAsync(args, output, error, RegistryClients.Create, CliTerminal.None, cancellationToken);
 
+    /// <summary>The process's own run: the real registry clients (ECR included) and standard error's terminal.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CliTerminal terminal, CancellationToken cancellationToken = default)
+        => RunAsync(args, output, error, RegistryClients.Create, terminal, cancellationToken);
+
     /// <summary>Runs with the given source of registry clients (tests pass an in-memory registry); standard error is no terminal.</summary>
     public static Task<int> RunAsync(
         string[] args, TextWriter output, TextWriter error, Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients, CancellationToken cancellationToken = default)
-        => RunAsync(args, output, error, registryClients, CliTerminal.None, cancellationToken);
+        => RunAsync(args, output, error, (connection, _, loggers) => registryClients(connection, loggers), CliTerminal.None, cancellationToken);
 
-    /// <summary>Runs with the given registry clients and the terminal <paramref name="error"/> writes to (the process's own, or a test's).</summary>
-    public static async Task<int> RunAsync(
+    /// <summary>Runs with the given registry clients and the terminal <paramref name="error"/> writes to (a test's).</summary>
+    public static Task<int> RunAsync(
         string[] args,
         TextWriter output,
         TextWriter error,
         Func<RegistryConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients,
         CliTerminal terminal,
         CancellationToken cancellationToken = default)
+        => RunAsync(args, output, error, (connection, _, loggers) => registryClients(connection, loggers), terminal, cancellationToken);
+
+    private static async Task<int> RunAsync(
+        string[] args,
+        TextWriter output,
+        TextWriter error,
+        Func<RegistryConnectionOptions, AwsConnectionOptions, ILoggerFactory, IRegistryClientFactory> registryClients,
+        CliTerminal terminal,
+        CancellationToken cancellationToken)
     {
         var globals = new GlobalOptions();
         using var host = new CliHost(globals, output, error, registryClients, terminal);
@@ -39,6 +53,7 @@ internal static class ToolkitCommandLine
         globals.AddTo(root);
         root.Add(ImageCommands.Create(host));
         root.Add(SbomCommands.Create(host));
+        root.Add(EcrCommands.Create(host));
 
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration

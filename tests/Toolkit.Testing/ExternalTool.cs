@@ -55,6 +55,7 @@ public static class ExternalTool
         ["unshare"] = "util-linux",
         ["node"] = "nodejs",
         ["npm"] = "npm",
+        ["patch"] = "patch",
     };
 
     /// <summary>The full path of <paramref name="fileName"/> on PATH, or null.</summary>

@@ -129,9 +129,10 @@ internal static class ImageCommands
         var chunkSize = new Option<string?>("--chunk-size") { Description = "Upload large blobs in parts of this size (bytes or a number with K, M or G, at least 1M), for registries or proxies that limit request sizes; by default each blob is streamed in one request." };
         var format = new Option<string?>("--format", "-f") { Description = "Write manifests as oci or docker (schema 2), converting those in the other format; their digests change. Default: keep them byte for byte." };
         format.AcceptOnlyFromAmong("oci", "docker");
+        var ensureRepository = new Option<bool>("--ensure-repository") { Description = "Pushing to Amazon ECR: first create the repository when it is missing (ECR does not create repositories on push). For its settings (encryption, immutability, scanning, policies) use 'ecr ensure-repository'." };
         var command = new Command("push", "Copy an image between two locations, to or from a registry, keeping every digest (unless --format converts).")
         {
-            source, destination, tags, parallel, chunkSize, format,
+            source, destination, tags, parallel, chunkSize, format, ensureRepository,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -143,6 +144,11 @@ internal static class ImageCommands
 
             var from = ImageLocation.Parse(parseResult.GetValue(source)!);
             var to = ImageLocation.Parse(parseResult.GetValue(destination)!);
+            if (parseResult.GetValue(ensureRepository))
+            {
+                await EcrCommands.EnsureRepositoryBeforePushAsync(host, parseResult, to, cancellationToken).ConfigureAwait(false);
+            }
+
             using var progress = host.ShowsProgress(parseResult) ? new PushProgressView(host.ErrorConsole, host.Terminal, to.ToString(), TimeProvider.System) : null;
             var options = new PushOptions
             {

@@ -124,6 +124,21 @@ public static class ErrorCodes
     public static readonly ErrorCode NuGetSolutionInvalid = new("TK5024", ErrorKind.InvalidInput, "The solution file cannot be read");
     public static readonly ErrorCode NuGetTargetNotFound = new("TK5025", ErrorKind.InvalidInput, "The requested target framework or runtime was not restored");
 
+    // Amazon ECR repository controls, registry replication and login.
+    public static readonly ErrorCode InvalidRepositorySettings = new("TK3070", ErrorKind.InvalidInput, "Invalid Amazon ECR repository settings");
+    public static readonly ErrorCode PolicyFileUnreadable = new("TK3071", ErrorKind.InvalidInput, "Policy file not found or unreadable");
+    public static readonly ErrorCode PolicyJsonMalformed = new("TK3072", ErrorKind.InvalidInput, "A policy file is not well-formed JSON");
+    public static readonly ErrorCode LifecyclePolicyInvalid = new("TK3073", ErrorKind.InvalidInput, "Invalid Amazon ECR lifecycle policy");
+    public static readonly ErrorCode RepositoryPolicyInvalid = new("TK3074", ErrorKind.InvalidInput, "Invalid Amazon ECR repository policy");
+    public static readonly ErrorCode RepositoryEncryptionDrift = new("TK3075", ErrorKind.Error, "The repository's encryption differs from the settings and cannot be changed");
+    public static readonly ErrorCode RepositoryEncryptionNotVerified = new("TK3076", ErrorKind.Error, "The repository's KMS key could not be compared with the settings (a warning)");
+    public static readonly ErrorCode InvalidReplicationSettings = new("TK3077", ErrorKind.InvalidInput, "Invalid Amazon ECR replication settings");
+    public static readonly ErrorCode NotAnEcrRegistry = new("TK3078", ErrorKind.InvalidInput, "Not an Amazon ECR registry host");
+    public static readonly ErrorCode DockerConfigNotWritten = new("TK3079", ErrorKind.Error, "The docker config could not be written");
+    public static readonly ErrorCode DockerConfigEntryShadowed = new("TK3080", ErrorKind.Error, "A credential helper in the docker config takes precedence over the entry written (a warning)");
+    public static readonly ErrorCode EcrRegionMismatch = new("TK3081", ErrorKind.InvalidInput, "The registry host's region differs from the region asked for");
+    public static readonly ErrorCode InvalidEcrDestination = new("TK3082", ErrorKind.InvalidInput, "Invalid Amazon ECR push destination");
+
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

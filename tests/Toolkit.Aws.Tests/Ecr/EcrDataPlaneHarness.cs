@@ -37,7 +37,7 @@ internal sealed class BackendTokenSource(StaticEcrRegistryBackend backend) : IEc
 /// </summary>
 internal sealed class EcrDataPlaneHarness : IAsyncDisposable
 {
-    private EcrDataPlaneHarness(StaticEcrRegistryBackend backend, EcrDataPlane plane, LoopbackConnectProxy proxy, TemporaryDirectory temp)
+    private EcrDataPlaneHarness(IEcrRegistryBackend backend, EcrDataPlane plane, LoopbackConnectProxy proxy, TemporaryDirectory temp)
     {
         Backend = backend;
         Plane = plane;
@@ -45,7 +45,8 @@ internal sealed class EcrDataPlaneHarness : IAsyncDisposable
         Temp = temp;
     }
 
-    public StaticEcrRegistryBackend Backend { get; }
+    /// <summary>What the data plane asks: a <see cref="StaticEcrRegistryBackend"/>, or the control-plane emulator itself.</summary>
+    public IEcrRegistryBackend Backend { get; }
 
     public EcrDataPlane Plane { get; }
 
@@ -56,7 +57,7 @@ internal sealed class EcrDataPlaneHarness : IAsyncDisposable
     /// <summary>The registry as users write it: the ECR host name.</summary>
     public string Registry => Plane.RegistryHost;
 
-    public static async Task<EcrDataPlaneHarness> StartAsync(DistributionRegistryFixture registry, StaticEcrRegistryBackend backend)
+    public static async Task<EcrDataPlaneHarness> StartAsync(DistributionRegistryFixture registry, IEcrRegistryBackend backend)
     {
         var plane = await EcrDataPlane.StartAsync(backend, registry.BaseUri, new EcrDataPlaneOptions { Tls = true });
         var proxy = new LoopbackConnectProxy(plane.Port, plane.RegistryHost);
