@@ -70,8 +70,17 @@ public sealed class EcrLogin
             return options;
         }
 
-        var host = ParseHost(registry);
-        if (options.Region is { Length: > 0 } region && !string.Equals(region, host.Region, StringComparison.Ordinal))
+        return ConnectionFor(options, ParseHost(registry), regionMustMatch: true);
+    }
+
+    /// <summary>
+    /// The connection for <paramref name="host"/>'s region and variant. With <paramref name="regionMustMatch"/>, a different
+    /// region in <paramref name="options"/> is <see cref="ErrorCodes.EcrRegionMismatch"/>; without it the host's region
+    /// wins (registry credentials for a base image in another region while the build's region names its own repository).
+    /// </summary>
+    internal static AwsConnectionOptions ConnectionFor(AwsConnectionOptions options, EcrRegistryHost host, bool regionMustMatch)
+    {
+        if (regionMustMatch && options.Region is { Length: > 0 } region && !string.Equals(region, host.Region, StringComparison.Ordinal))
         {
             throw new ToolkitException(
                 ErrorCodes.EcrRegionMismatch,
