@@ -112,7 +112,7 @@ public sealed class EcrLogin
 
         var token = await GetTokenAsync(_client, cancellationToken).ConfigureAwait(false);
         var registry = host?.Host ?? token.ProxyEndpoint?.Authority
-            ?? throw new ToolkitException(ErrorCodes.InvalidEcrDestination, "GetAuthorizationToken named no registry (proxyEndpoint); give the registry host.");
+            ?? throw new ToolkitException(ErrorCodes.EcrRegistryEndpointMissing, "GetAuthorizationToken named no registry (proxyEndpoint); give the registry host.");
         _logger.LogInformation("Got an ECR registry credential for {Registry} (user {User}), valid until {ExpiresAt:O}", registry, token.Username, token.ExpiresAt);
 
         if (!request.WriteDockerConfig)
