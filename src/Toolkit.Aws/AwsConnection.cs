@@ -15,16 +15,16 @@ namespace Toolkit.Aws;
 /// <remarks>
 /// Settings the toolkit resolves itself read the injected <see cref="IEnvironmentVariables"/>. AWSSDK.Core reads
 /// some settings from the process environment on its own, and those follow the process: the credentials chain
-/// (<c>AWS_ACCESS_KEY_ID</c>, <c>AWS_WEB_IDENTITY_TOKEN_FILE</c>, container and IMDS variables), the shared file
-/// locations (<c>AWS_SHARED_CREDENTIALS_FILE</c>, <c>AWS_CONFIG_FILE</c>, read once per process) and the configured
-/// endpoint URLs (<c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>, <c>AWS_ENDPOINT_URL</c>, <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c>).
+/// (<c>AWS_ACCESS_KEY_ID</c>, <c>AWS_WEB_IDENTITY_TOKEN_FILE</c>, container and IMDS variables) and the shared file
+/// locations (<c>AWS_SHARED_CREDENTIALS_FILE</c>, <c>AWS_CONFIG_FILE</c>, see <see cref="AwsProfiles"/>). Configured
+/// endpoint URLs are the toolkit's (see <see cref="ConfiguredEndpoints"/>).
 /// </remarks>
 public sealed class AwsConnection
 {
     internal const int DefaultMaxAttempts = 3;
     internal const int MaxAllowedAttempts = 20;
 
-    private AwsConnection(AwsConnectionOptions options, string region, string regionSource, string profileName, bool profileExplicit, CredentialProfile? profile, bool useFips, bool useDualStack, int maxAttempts, AwsHttpClientFactory httpClientFactory)
+    private AwsConnection(AwsConnectionOptions options, string region, string regionSource, string profileName, bool profileExplicit, CredentialProfile? profile, ConfiguredEndpoints endpoints, bool useFips, bool useDualStack, int maxAttempts, AwsHttpClientFactory httpClientFactory)
     {
         Options = options;
         Region = region;
@@ -32,6 +32,7 @@ public sealed class AwsConnection
         ProfileName = profileName;
         IsProfileExplicit = profileExplicit;
         Profile = profile;
+        ConfiguredEndpoints = endpoints;
         UseFips = useFips;
         UseDualStack = useDualStack;
         MaxAttempts = maxAttempts;
@@ -55,6 +56,9 @@ public sealed class AwsConnection
     public bool IsProfileExplicit { get; }
 
     internal CredentialProfile? Profile { get; }
+
+    /// <summary>The custom endpoint URLs configured for the profile and environment.</summary>
+    internal ConfiguredEndpoints ConfiguredEndpoints { get; }
 
     public bool UseFips { get; }
 
@@ -108,8 +112,9 @@ public sealed class AwsConnection
             throw new ToolkitException(ErrorCodes.AwsInvalidOption, $"AWS max attempts must be 1–{MaxAllowedAttempts} (the first attempt included); {maxAttempts} was given.");
         }
 
+        var endpoints = ConfiguredEndpoints.Load(environment, profileName, AwsProfiles.ConfigFilePath);
         var http = new AwsHttpClientFactory(options.CaFile);
-        return new AwsConnection(options, region, regionSource, profileName, profileExplicit, profile, useFips, useDualStack, maxAttempts, http);
+        return new AwsConnection(options, region, regionSource, profileName, profileExplicit, profile, endpoints, useFips, useDualStack, maxAttempts, http);
     }
 
     private static (string Region, string Source) ResolveRegion(AwsConnectionOptions options, IEnvironmentVariables environment, CredentialProfile? profile, string profileName)

@@ -94,6 +94,15 @@ public abstract class AwsServiceClient : AmazonServiceClient
         return (ErrorCodes.AwsServiceError, "The message above is the service's own; fix the request it names.");
     }
 
+    /// <summary>
+    /// Whether the standard retry mode may retry this error answer. AWSSDK.Core retries throttling errors by their type
+    /// (its list includes <c>LimitExceededException</c>) and 5xx answers whatever the operation; a service client
+    /// returns false here for the errors that are final for an operation, e.g. ECR StartImageScan's
+    /// <c>LimitExceededException</c> (the image was already scanned in the last 24 hours). Returning true leaves the
+    /// decision to AWSSDK.Core's classification (what it does not retry stays unretried); the default does so for all.
+    /// </summary>
+    protected virtual bool IsRetryable(AwsServiceError error) => true;
+
     /// <summary>"ECR CreateRepository failed: RepositoryAlreadyExistsException (HTTP 400): ... Request ID ...".</summary>
     protected static string DescribeError(AwsServiceError error, string advice)
     {
@@ -109,6 +118,7 @@ public abstract class AwsServiceClient : AmazonServiceClient
 
         // Called from the base constructor: only the configuration is set at this point.
         var config = (AwsClientConfig)Config;
+        pipeline.ReplaceHandler<RetryHandler>(new RetryHandler(new AwsRetryPolicy(config, IsRetryable)));
         pipeline.RemoveHandler<EndpointResolver>();
         pipeline.AddHandlerAfter<Marshaller>(new AwsServiceEndpointResolver());
         pipeline.AddHandlerAfter<Marshaller>(new AwsSigV4AuthHandler());

@@ -42,6 +42,9 @@ public sealed class AwsServiceDefinition
     /// </summary>
     public string EnvironmentName => ServiceId.Replace(' ', '_').ToUpperInvariant();
 
+    /// <summary>The service's own endpoint variable, e.g. <c>AWS_ENDPOINT_URL_ECR</c>.</summary>
+    public string EndpointUrlVariable => Runtime.ConfiguredEndpoints.EnvironmentVariableFor(ServiceId);
+
     /// <summary>The service id as the shared config file's <c>services</c> sections spell it: spaces become underscores, all lower case.</summary>
     public string ConfigName => ServiceId.Replace(' ', '_').ToLowerInvariant();
 }

@@ -159,6 +159,43 @@ public sealed class AwsJsonClientTests
     }
 
     [Fact]
+    public async Task Aws_sdk_core_counts_limit_exceeded_as_throttling_and_retries_it_by_default()
+    {
+        // Given
+        using var stub = new AwsJsonStub(StubAnswer.Error(400, "LimitExceededException", "The image was already scanned", "req-l"));
+        using var client = new TestJsonClient(Connect(stub.Url, maxAttempts: 3));
+
+        // When
+        var exception = await Assert.ThrowsAsync<AwsServiceException>(() => client.CallEmptyAsync("StartImageScan"));
+
+        // Then
+        Assert.Equal(3, stub.Requests.Count);
+        Assert.Equal("LimitExceededException", exception.ErrorType);
+    }
+
+    [Fact]
+    public async Task An_error_a_client_declares_final_for_an_operation_is_not_retried_there_but_still_elsewhere()
+    {
+        // Given: ECR's StartImageScan answers LimitExceededException when the image was scanned in the last 24 hours.
+        using var stub = new AwsJsonStub(StubAnswer.Error(400, "LimitExceededException", "The image was already scanned", "req-l"));
+        var connection = Connect(stub.Url, maxAttempts: 3);
+        using var client = new TestJsonClient(connection, error => !(error.Operation == "StartImageScan" && error.ErrorType == "LimitExceededException"));
+
+        // When
+        var scan = await Assert.ThrowsAsync<AwsServiceException>(() => client.CallEmptyAsync("StartImageScan"));
+        var scanRequests = stub.Requests.Count;
+        var other = await Assert.ThrowsAsync<AwsServiceException>(() => client.CallEmptyAsync("PutLifecyclePolicy"));
+
+        // Then
+        Assert.Equal(1, scanRequests);
+        Assert.Equal(ErrorCodes.AwsServiceError, scan.ErrorCode);
+        Assert.Equal("LimitExceededException", scan.ErrorType);
+        Assert.Equal("req-l", scan.RequestId);
+        Assert.Equal(1 + 3, stub.Requests.Count);
+        Assert.Equal("LimitExceededException", other.ErrorType);
+    }
+
+    [Fact]
     public async Task A_client_error_is_not_retried_and_carries_type_message_status_request_id_and_members()
     {
         // Given
@@ -259,6 +296,23 @@ public sealed class AwsJsonClientTests
         Assert.Equal(ErrorCodes.AwsUnreachable, exception.ErrorCode);
         Assert.Equal(2, connection.RequestLog.Records.Count);
         Assert.All(connection.RequestLog.Records, r => Assert.Equal(0, r.StatusCode));
+    }
+
+    [Fact]
+    public async Task Dropped_connections_count_as_attempts_with_backoff_not_as_extra_retries()
+    {
+        // Given
+        using var endpoint = new ConnectionDroppingServer();
+        var connection = Connect(endpoint.Url, maxAttempts: 3);
+        using var client = new TestJsonClient(connection);
+
+        // When
+        var exception = await Assert.ThrowsAsync<ToolkitException>(() => client.CallEmptyAsync("DescribeRegistry"));
+
+        // Then
+        Assert.Equal(ErrorCodes.AwsUnreachable, exception.ErrorCode);
+        Assert.Equal(3, endpoint.Requests);
+        Assert.Equal(3, connection.RequestLog.Records.Count);
     }
 
     private static int FreePort()

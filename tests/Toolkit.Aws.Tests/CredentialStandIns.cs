@@ -49,13 +49,24 @@ public sealed class ProcessEnvironment : IDisposable
             Environment.SetEnvironmentVariable(name, value);
         }
 
-        // AWSSDK.Core reads AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE once per process, into these properties.
+        // AWSSDK.Core reads AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE once per process, into these properties,
+        // and reads profiles from the fixed config file only while AWS_CONFIG_FILE is set (else from the file named
+        // config beside the credentials file): set both, as a user who points the SDK at other files does.
         _savedCredentialsFile = SharedCredentialsFile.DefaultFilePath;
         _savedConfigFile = SharedCredentialsFile.DefaultConfigFilePath;
-        SetSharedFiles(credentialsFile ?? "/nonexistent/toolkit-tests/credentials", configFile ?? "/nonexistent/toolkit-tests/config");
+        credentialsFile ??= "/nonexistent/toolkit-tests/credentials";
+        configFile ??= "/nonexistent/toolkit-tests/config";
+        SetSharedFiles(credentialsFile, configFile);
+        if (!variables.ContainsKey("AWS_CONFIG_FILE"))
+        {
+            Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", credentialsFile);
+            Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", configFile);
+        }
 
-        // AWSSDK.Core caches settings such as AWS_EC2_METADATA_SERVICE_ENDPOINT at first use.
+        // AWSSDK.Core caches settings such as AWS_EC2_METADATA_SERVICE_ENDPOINT at first use, and keeps one instance
+        // metadata provider per process with the credentials it fetched.
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
+        ForgetInstanceMetadataCredentials();
     }
 
     /// <summary>Sets one more variable after construction (restored like the others) and re-reads AWSSDK.Core's cached settings.</summary>
@@ -79,6 +90,15 @@ public sealed class ProcessEnvironment : IDisposable
 
         SetSharedFiles(_savedCredentialsFile, _savedConfigFile);
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
+        ForgetInstanceMetadataCredentials();
+    }
+
+    /// <summary>Disposes AWSSDK.Core's process-wide instance metadata provider (its timer, its credentials), so the next use starts afresh.</summary>
+    private static void ForgetInstanceMetadataCredentials()
+    {
+        var type = typeof(Amazon.Runtime.AWSCredentials).Assembly.GetType("Amazon.Runtime.DefaultInstanceProfileAWSCredentials", throwOnError: true)!;
+        var instance = type.GetField("_instance", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null);
+        (instance as IDisposable)?.Dispose();
     }
 
     private static void SetSharedFiles(string? credentials, string? config)
@@ -88,9 +108,13 @@ public sealed class ProcessEnvironment : IDisposable
     }
 }
 
-/// <summary>A request a credentials stand-in received (method, path, headers, form or body).</summary>
-public sealed record StandInRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
+/// <summary>A request a credentials stand-in received (method, path, headers, form or body, query).</summary>
+public sealed record StandInRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body, string Query = "")
 {
+    public IReadOnlyDictionary<string, string> QueryParameters => Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+        .Select(p => p.Split('=', 2))
+        .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : string.Empty, StringComparer.Ordinal);
+
     public IReadOnlyDictionary<string, string> Form => Body.Split('&', StringSplitOptions.RemoveEmptyEntries)
         .Select(p => p.Split('=', 2))
         .ToDictionary(p => Uri.UnescapeDataString(p[0].Replace('+', ' ')), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : string.Empty, StringComparer.Ordinal);
@@ -98,8 +122,10 @@ public sealed record StandInRequest(string Method, string Path, IReadOnlyDiction
 
 /// <summary>
 /// Loopback stand-ins for the services credential providers call: STS (query protocol AssumeRole and
-/// AssumeRoleWithWebIdentity, answered in STS's XML shape), the ECS/EKS container credentials endpoint and EC2
-/// instance metadata (IMDSv2: token PUT, then role name and credentials GETs). Each hands out the given key pair.
+/// AssumeRoleWithWebIdentity, answered in STS's XML shape), the ECS/EKS container credentials endpoint, EC2
+/// instance metadata (IMDSv2: token PUT, then role name and credentials GETs) and the IAM Identity Center portal
+/// (SSO GetRoleCredentials: <c>GET /federation/credentials</c> with the cached access token, answered for
+/// <see cref="SsoAccessToken"/> only). Each hands out the given key pair.
 /// </summary>
 public sealed class CredentialsStandIn : LoopbackHttpServer
 {
@@ -126,13 +152,14 @@ public sealed class CredentialsStandIn : LoopbackHttpServer
     public const string ImdsToken = "imds-session-token-for-tests";
     public const string ContainerToken = "container-authorization-token";
     public const string RoleName = "toolkit-instance-role";
+    public const string SsoAccessToken = "sso-access-token-from-the-cache";
 
     protected override async Task HandleAsync(HttpListenerContext context)
     {
         using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
         var headers = context.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase);
-        var request = new StandInRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, headers, body);
+        var request = new StandInRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, headers, body, context.Request.Url.Query);
         _requests.Enqueue(request);
         var expiration = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var (status, contentType, answer) = request switch
@@ -142,6 +169,9 @@ public sealed class CredentialsStandIn : LoopbackHttpServer
             { Method: "GET", Path: "/latest/meta-data/iam/security-credentials" or "/latest/meta-data/iam/security-credentials/" } when ImdsAuthorized(headers) => (200, "text/plain", RoleName),
             { Method: "GET", Path: "/latest/meta-data/iam/security-credentials/" + RoleName } when ImdsAuthorized(headers) => (200, "application/json", CredentialsJson(expiration, imds: true)),
             { Method: "GET", Path: "/latest/meta-data/iam/info" } when ImdsAuthorized(headers) => (200, "application/json", """{"Code":"Success","InstanceProfileArn":"arn:aws:iam::123456789012:instance-profile/p","InstanceProfileId":"AIPAEXAMPLE"}"""),
+            { Method: "GET", Path: "/federation/credentials" } when headers.GetValueOrDefault("x-amz-sso_bearer_token") == SsoAccessToken
+                => (200, "application/json", SsoCredentialsJson()),
+            { Method: "GET", Path: "/federation/credentials" } => (401, "application/json", """{"message":"Session token not found or invalid"}"""),
             { Method: "GET", Path: "/container/credentials" } when headers.GetValueOrDefault("Authorization") == ContainerToken => (200, "application/json", CredentialsJson(expiration, imds: false)),
             _ => (403, "text/plain", "refused"),
         };
@@ -151,6 +181,12 @@ public sealed class CredentialsStandIn : LoopbackHttpServer
         context.Response.ContentLength64 = bytes.Length;
         await context.Response.OutputStream.WriteAsync(bytes);
         context.Response.Close();
+    }
+
+    private string SsoCredentialsJson()
+    {
+        var expiration = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
+        return $$$"""{"roleCredentials":{"accessKeyId":"{{{AccessKey}}}","secretAccessKey":"{{{SecretKey}}}","sessionToken":"{{{SessionToken}}}","expiration":{{{expiration}}}}}""";
     }
 
     private static bool ImdsAuthorized(IReadOnlyDictionary<string, string> headers) => headers.GetValueOrDefault("X-aws-ec2-metadata-token") == ImdsToken;

@@ -149,7 +149,7 @@ public sealed class SigV4TestSuiteTests
             Credentials = new Amazon.Runtime.BasicAWSCredentials(DefaultAccessKey, DefaultSecretKey),
             Environment = new DictionaryEnvironmentVariables(new Dictionary<string, string>()),
         });
-        var config = new Runtime.AwsClientConfig(AwsServices.Ecr, connection) { AuthenticationServiceName = service, AuthenticationRegion = region };
+        var config = new Runtime.AwsClientConfig(AwsServices.Ecr, connection, endpoint: null) { AuthenticationServiceName = service, AuthenticationRegion = region };
         return config;
     }
 

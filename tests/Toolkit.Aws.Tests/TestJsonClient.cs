@@ -13,9 +13,14 @@ public sealed record EchoOutput(string? Value);
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 public sealed partial class TestJsonContext : JsonSerializerContext;
 
-/// <summary>An AWS JSON 1.1 client of the ECR service definition, with its invoke methods opened for tests.</summary>
-public sealed class TestJsonClient(AwsConnection connection) : AwsJsonClient(connection, AwsServices.Ecr)
+/// <summary>
+/// An AWS JSON 1.1 client of the ECR service definition, with its invoke methods opened for tests; it can declare
+/// errors final the way a service client does (<see cref="AwsServiceClient.IsRetryable"/>).
+/// </summary>
+public sealed class TestJsonClient(AwsConnection connection, Func<AwsServiceError, bool>? isRetryable = null) : AwsJsonClient(connection, AwsServices.Ecr)
 {
+    protected override bool IsRetryable(AwsServiceError error) => isRetryable?.Invoke(error) ?? base.IsRetryable(error);
+
     public Task<EchoOutput> CallAsync(string operation, EchoInput input, CancellationToken cancellationToken = default)
         => InvokeAsync(operation, input, TestJsonContext.Default.EchoInput, TestJsonContext.Default.EchoOutput, cancellationToken);
 

@@ -6,9 +6,9 @@ using Toolkit.Aws.Endpoints;
 namespace Toolkit.Aws.Runtime;
 
 /// <summary>
-/// The AWSSDK.Core client configuration of a toolkit client: region, FIPS/dual-stack, the service id (by which
-/// AWSSDK.Core looks up <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>, <c>AWS_ENDPOINT_URL</c> and the shared config's
-/// <c>endpoint_url</c> settings), standard retries, the toolkit's HTTP stack and the rule-set endpoint provider.
+/// The AWSSDK.Core client configuration of a toolkit client: region, FIPS/dual-stack, the custom endpoint the
+/// toolkit resolved (<see cref="ConfiguredEndpoints"/>; AWSSDK.Core's own lookup is off), standard retries, the
+/// toolkit's HTTP stack and the rule-set endpoint provider.
 /// </summary>
 internal sealed class AwsClientConfig : ClientConfig
 {
@@ -26,7 +26,7 @@ internal sealed class AwsClientConfig : ClientConfig
     private readonly AwsServiceDefinition _service;
     private readonly string _userAgent;
 
-    public AwsClientConfig(AwsServiceDefinition service, AwsConnection connection)
+    public AwsClientConfig(AwsServiceDefinition service, AwsConnection connection, ConfiguredEndpoint? endpoint)
         : base(new DefaultConfigurationProvider([s_standard]))
     {
         _service = service;
@@ -45,6 +45,9 @@ internal sealed class AwsClientConfig : ClientConfig
         UseDualstackEndpoint = connection.UseDualStack;
         RetryMode = RequestRetryMode.Standard;
         MaxErrorRetry = connection.MaxAttempts - 1;
+
+        // Connection resets count as attempts (with backoff), not as extra immediate retries (see AwsRetryPolicy).
+        MaxStaleConnectionRetries = 0;
         HttpClientFactory = connection.HttpClientFactory;
         DisableLogging = true;
         LogResponse = false;
@@ -52,20 +55,20 @@ internal sealed class AwsClientConfig : ClientConfig
         AllowAutoRedirect = false;
         Profile = new Amazon.Profile(connection.ProfileName);
 
-        // AWSSDK.Core reads AWS_IGNORE_CONFIGURED_ENDPOINT_URLS but not the profile's ignore_configured_endpoint_urls.
-        if (connection.Profile?.IgnoreConfiguredEndpointUrls == true)
-        {
-            IgnoreConfiguredEndpointUrls = true;
-        }
-
-        if (connection.Options.EndpointUrl is { Length: > 0 } endpointUrl)
+        // ConfiguredEndpoints found the custom endpoint, if any; AWSSDK.Core must not look for one of its own.
+        IgnoreConfiguredEndpointUrls = true;
+        if (endpoint is not null)
         {
             // ServiceURL and RegionEndpoint exclude each other in AWSSDK.Core; AuthenticationRegion keeps the region signing.
-            ServiceURL = endpointUrl;
+            ServiceURL = endpoint.Url;
+            EndpointSource = endpoint.Source;
         }
     }
 
     public AwsConnection Connection { get; }
+
+    /// <summary>Where the custom endpoint came from (an option, a variable, the config file), or null without one.</summary>
+    public string? EndpointSource { get; }
 
     private static string CoreVersion { get; } = typeof(ClientConfig).Assembly.GetName().Version?.ToString(3) ?? "4";
 

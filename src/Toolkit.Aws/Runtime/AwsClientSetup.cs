@@ -13,20 +13,15 @@ internal static class AwsClientSetup
     public static AwsClientConfig CreateConfig(AwsConnection connection, AwsServiceDefinition service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        if (connection.Options.EndpointUrl is { Length: > 0 } explicitUrl)
+
+        // The configured endpoint must be usable and the rule set must give an endpoint: fail before any request.
+        var endpoint = connection.ConfiguredEndpoints.Find(service.ServiceId, connection.Options.EndpointUrl);
+        if (endpoint is not null)
         {
-            CheckEndpointUrl(explicitUrl, "the endpoint URL option");
+            CheckEndpointUrl(endpoint.Url, endpoint.Source);
         }
 
-        var config = new AwsClientConfig(service, connection);
-
-        // The configured endpoint (option, or what AWSSDK.Core found in AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL or
-        // the shared config file) must be usable, and the rule set must give an endpoint: fail before any request.
-        if (config.ServiceURL is { Length: > 0 } configured && connection.Options.EndpointUrl is not { Length: > 0 })
-        {
-            CheckEndpointUrl(configured, $"AWS_ENDPOINT_URL_{service.EnvironmentName}, AWS_ENDPOINT_URL or the shared config file's endpoint_url");
-        }
-
+        var config = new AwsClientConfig(service, connection, endpoint);
         ResolveEndpoint(config);
         return config;
     }

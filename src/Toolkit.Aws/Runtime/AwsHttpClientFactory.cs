@@ -60,6 +60,27 @@ internal sealed class AwsHttpClientFactory : HttpClientFactory
         return client;
     }
 
+    /// <summary>
+    /// A client for a credentials endpoint the caller has checked (the ECS/EKS agent may be plain HTTP on a link-local
+    /// address): the same TLS rules and extra roots, no redirects, no proxy, and <paramref name="timeout"/> per request.
+    /// </summary>
+    public HttpClient CreateCredentialsEndpointClient(TimeSpan timeout)
+    {
+        var sockets = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            ConnectTimeout = timeout,
+            SslOptions = new SslClientAuthenticationOptions { EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 },
+        };
+        if (_extraRoots is { } roots)
+        {
+            sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, roots);
+        }
+
+        return new HttpClient(sockets, disposeHandler: true) { Timeout = timeout };
+    }
+
     /// <summary>One cache per client (the SDK's global cache keys on a string that cannot describe the CA file).</summary>
     public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => true;
 

@@ -80,6 +80,8 @@ public static class ErrorCodes
     public static readonly ErrorCode AwsAccessDenied = new("TK3012", ErrorKind.Error, "AWS denied access");
     public static readonly ErrorCode AwsInvalidResponse = new("TK3013", ErrorKind.Error, "Invalid response from an AWS service");
     public static readonly ErrorCode AwsInvalidOption = new("TK3014", ErrorKind.InvalidInput, "Invalid AWS option");
+    public static readonly ErrorCode AwsCredentialSourceUnavailable = new("TK3015", ErrorKind.Error, "AWS credential source unreachable or failing after retries");
+    public static readonly ErrorCode AwsSsoLoginRequired = new("TK3016", ErrorKind.Error, "AWS IAM Identity Center (SSO) login needed");
     public static readonly ErrorCode EcrRequestFailed = new("TK3030", ErrorKind.Error, "Amazon ECR refused the request");
     public static readonly ErrorCode EcrRepositoryNotFound = new("TK3031", ErrorKind.Error, "Amazon ECR repository not found");
     public static readonly ErrorCode EcrRepositoryAlreadyExists = new("TK3032", ErrorKind.Error, "Amazon ECR repository already exists");
