@@ -11,8 +11,9 @@ namespace Toolkit.Core.Registry;
 
 /// <summary>
 /// Creates <see cref="IRegistryClient"/>s that share one <see cref="HttpClient"/> and handler chain:
-/// auth → registry quirks (<see cref="RegistryClientOptions.MessageHandlers"/>) → retry → HTTP fallback (insecure hosts only) → sockets (TLS 1.2+, extra CA, no automatic redirects:
-/// the client follows storage redirects itself, without the registry's credentials).
+/// auth → registry quirks (<see cref="RegistryClientOptions.MessageHandlers"/>) → retry → HTTP fallback (insecure hosts
+/// only) → sockets (TLS 1.2+, extra CA, the default proxy, no automatic redirects: the client follows storage redirects
+/// itself, without the registry's credentials).
 /// </summary>
 public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
 {

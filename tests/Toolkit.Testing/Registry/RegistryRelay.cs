@@ -42,7 +42,7 @@ public sealed class RegistryRelay : IDisposable
     }
 
     /// <summary>
-    /// Sends a request given by its parts (from any server: <see cref="HttpListener"/> or Kestrel) on to the registry, with
+    /// Sends a request given by its parts (from any server: <see cref="HttpListener"/> or <see cref="Http11LoopbackServer"/>) on to the registry, with
     /// <paramref name="content"/> as its body of <paramref name="contentLength"/> bytes when the client said, hop-by-hop
     /// headers left out.
     /// </summary>
