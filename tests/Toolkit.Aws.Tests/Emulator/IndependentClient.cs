@@ -66,7 +66,11 @@ public sealed class IndependentClient : IDisposable
     public async Task<ClientResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? standardInput = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        var startInfo = new ProcessStartInfo(ExternalTool.Require(fileName))
+        var executable = ExternalTool.Find(fileName) ?? throw new InvalidOperationException(
+            fileName == "aws"
+                ? "The AWS CLI ('aws') is not installed; this test needs it as an independent client. Install it with: pip install awscli"
+                : $"'{fileName}' is not installed; this test needs it. Install it with: sudo apt-get install -y {(fileName == "node" ? "nodejs" : fileName)}");
+        var startInfo = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
