@@ -2,6 +2,7 @@ using Cake.Core;
 using Cake.Core.Annotations;
 using Cake.Core.IO;
 using Microsoft.Extensions.Logging;
+using Toolkit.Aws.Ecr.Login;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci.Build;
 using Toolkit.Core.Registry;
@@ -51,6 +52,13 @@ public static partial class ToolkitAliases
     /// error becomes a <see cref="CakeException"/> whose message keeps the code and whose exit code is the error's kind.
     /// </summary>
     private static T Run<T>(ICakeContext context, IEnumerable<string> insecureRegistries, FilePath? caFile, Func<ILoggerFactory, IRegistryClientFactory, T> body)
+        => Run(context, insecureRegistries, caFile, null, body);
+
+    /// <summary>
+    /// With <paramref name="aws"/> (or the AWS environment when null) for Amazon ECR hosts: their registry password comes from
+    /// GetAuthorizationToken, every other registry's from the docker config.
+    /// </summary>
+    private static T Run<T>(ICakeContext context, IEnumerable<string> insecureRegistries, FilePath? caFile, ToolkitAwsSettings? aws, Func<ILoggerFactory, IRegistryClientFactory, T> body)
     {
         using var loggerFactory = CakeLog.For(context.Log);
         try
@@ -60,7 +68,8 @@ public static partial class ToolkitAliases
                 InsecureRegistries = [.. insecureRegistries],
                 CaFile = caFile?.MakeAbsolute(context.Environment.WorkingDirectory).FullPath,
             };
-            using var registries = RegistryClientFactory.ForConnection(connection, new CakeEnvironmentVariables(context.Environment), loggerFactory);
+            var awsConnection = (aws ?? new ToolkitEcrLoginSettings()).ToConnectionOptions(context, loggerFactory);
+            using var registries = EcrRegistryClients.ForConnection(connection, awsConnection, new CakeEnvironmentVariables(context.Environment), loggerFactory);
             return body(loggerFactory, registries);
         }
         catch (ToolkitException e)

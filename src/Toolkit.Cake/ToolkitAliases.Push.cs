@@ -23,6 +23,13 @@ public static partial class ToolkitAliases
     ///     Destination = "registry.example.com/team/app:1.0.0",
     ///     Format = "docker", // optional: write Docker schema 2 manifests for a registry that does not take OCI
     /// });
+    /// // To Amazon ECR: AWS credentials from the environment (or Profile), no docker login.
+    /// ToolkitPushImage(new ToolkitPushImageSettings
+    /// {
+    ///     Source = "oci:artifacts/image:latest",
+    ///     Destination = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.0.0",
+    ///     Profile = "release",
+    /// });
     /// Information("Pushed {0} ({1} bytes uploaded)", pushed.Digest, pushed.BytesUploaded);
     /// </code>
     /// </example>
@@ -36,7 +43,7 @@ public static partial class ToolkitAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         settings ??= new ToolkitPushImageSettings();
-        return Run(context, settings.InsecureRegistries, settings.CaFile, (loggerFactory, registries) =>
+        return Run(context, settings.InsecureRegistries, settings.CaFile, settings, (loggerFactory, registries) =>
         {
             var root = context.Environment.WorkingDirectory;
             var options = new PushOptions
@@ -57,8 +64,13 @@ public static partial class ToolkitAliases
     }
 }
 
-/// <summary>Settings of <see cref="ToolkitAliases.ToolkitPushImage"/>. Local paths are relative to the Cake working directory.</summary>
-public sealed class ToolkitPushImageSettings
+/// <summary>
+/// Settings of <see cref="ToolkitAliases.ToolkitPushImage"/>. Local paths are relative to the Cake working directory. To an
+/// Amazon ECR host (<c>&lt;account&gt;.dkr.ecr.&lt;region&gt;.amazonaws.com</c>) the registry password comes from
+/// GetAuthorizationToken with the AWS settings (<see cref="ToolkitAwsSettings.Region"/>, <see cref="ToolkitAwsSettings.Profile"/>,
+/// <see cref="ToolkitAwsSettings.EndpointUrl"/>, else the AWS environment); no <c>docker login</c> is needed.
+/// </summary>
+public sealed class ToolkitPushImageSettings : ToolkitAwsSettings
 {
     /// <summary>The image to copy: <c>oci:&lt;dir&gt;[:tag]</c>, <c>oci-archive:</c>, <c>docker-archive:</c> or a registry reference.</summary>
     public string Source { get; set; } = string.Empty;

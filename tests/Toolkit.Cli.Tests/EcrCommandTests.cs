@@ -296,6 +296,40 @@ public sealed class EcrPushTests(DistributionRegistryFixture registry) : IClassF
     }
 
     [Fact]
+    public async Task No_canary_credential_or_registry_password_appears_in_any_output_of_ensure_repository_and_push()
+    {
+        // Given canary AWS credentials (with a session token) that the emulator accepts, and the most verbose logging
+        var canary = new SigV4Credentials("ASIACANARY0123456789", "canary-secret-" + Guid.NewGuid().ToString("N"), "canary-session-" + Guid.NewGuid().ToString("N"));
+        _emulator.AddCredentials(canary);
+        var environment = Environment();
+        environment["AWS_ACCESS_KEY_ID"] = canary.AccessKeyId;
+        environment["AWS_SECRET_ACCESS_KEY"] = canary.SecretAccessKey;
+        environment["AWS_SESSION_TOKEN"] = canary.SessionToken!;
+        var source = await BuiltLayoutAsync();
+        var lifecycle = _temp.Combine("lifecycle.json");
+        await File.WriteAllTextAsync(lifecycle, """
+            {"rules":[{"rulePriority":1,"description":"Expire untagged images after 14 days","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}
+            """);
+
+        // When the repository is ensured and an image pushed to it, logging everything
+        var ensure = await CliRunner.RunProcessAsync(["ecr", "ensure-repository", "team/canary", "--scan-on-push", "--lifecycle-policy", lifecycle, "-v", "diagnostic"], _temp.Path, environment);
+        var push = await CliRunner.RunProcessAsync(["image", "push", source, $"{_plane.RegistryHost}/team/canary:1", "--ca-file", _plane.CaFile!, "-v", "diagnostic"], _temp.Path, environment);
+
+        // Then both worked, were signed with the canary credentials, and no secret appears in what they wrote
+        Assert.True(ensure.ExitCode == 0, ensure.StandardError);
+        Assert.True(push.ExitCode == 0, push.StandardError);
+        Assert.All(_emulator.Requests, r => Assert.Equal(canary.AccessKeyId, r.AccessKeyId));
+        var everything = ensure.StandardOutput + ensure.StandardError + push.StandardOutput + push.StandardError;
+        Assert.Contains("debug: ", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(canary.SecretAccessKey, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(canary.SessionToken!, everything, StringComparison.Ordinal);
+        // The registry password came from GetAuthorizationToken; neither the credential nor its Basic header was written.
+        Assert.Contains(_emulator.Requests, r => r.Operation == "GetAuthorizationToken");
+        Assert.DoesNotContain("AWS:", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("Basic ", everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Push_to_a_missing_ECR_repository_fails_with_the_advice_to_ensure_it()
     {
         var source = await BuiltLayoutAsync();

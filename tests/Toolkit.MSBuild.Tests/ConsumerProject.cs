@@ -64,26 +64,32 @@ public sealed partial class ConsumerProject
     public string TaskDirectory => Path.Combine(_feed.PackagesDirectory, "toolkit.msbuild", _feed.Version, "tasks", "net10.0");
 
     /// <summary><c>dotnet build -c Release -r linux-x64</c> plus <paramref name="arguments"/> (e.g. <c>-t:ToolkitGenerateSbom</c>).</summary>
-    public async Task<ExternalToolResult> BuildAsync(params string[] arguments)
+    public Task<ExternalToolResult> BuildAsync(params string[] arguments) => BuildAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>The build with these environment variables as well (e.g. AWS credentials).</summary>
+    public async Task<ExternalToolResult> BuildAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         using var timeout = new CancellationTokenSource(PublishTimeout);
         return await DotNet.RunAsync(
             ["build", "-c", "Release", "-r", "linux-x64", "--disable-build-servers", .. arguments],
             Directory,
             _feed.PackagesDirectory,
-            new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = SourceDateEpoch },
+            new Dictionary<string, string>(environment) { ["SOURCE_DATE_EPOCH"] = SourceDateEpoch },
             timeout.Token);
     }
 
     /// <summary><c>dotnet publish -c Release -r linux-x64 -p:ToolkitImage=true</c> plus <paramref name="properties"/>.</summary>
-    public async Task<ExternalToolResult> PublishAsync(params string[] properties)
+    public Task<ExternalToolResult> PublishAsync(params string[] properties) => PublishAsync(new Dictionary<string, string>(), properties);
+
+    /// <summary>The publish with these environment variables as well (e.g. AWS credentials).</summary>
+    public async Task<ExternalToolResult> PublishAsync(IReadOnlyDictionary<string, string> environment, params string[] properties)
     {
         using var timeout = new CancellationTokenSource(PublishTimeout);
         return await DotNet.RunAsync(
             ["publish", "-c", "Release", "-r", "linux-x64", "-p:ToolkitImage=true", "--disable-build-servers", .. properties],
             Directory,
             _feed.PackagesDirectory,
-            new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = SourceDateEpoch },
+            new Dictionary<string, string>(environment) { ["SOURCE_DATE_EPOCH"] = SourceDateEpoch },
             timeout.Token);
     }
 

@@ -137,7 +137,7 @@ public static class ErrorCodes
     public static readonly ErrorCode DockerConfigNotWritten = new("TK3079", ErrorKind.Error, "The docker config could not be written");
     public static readonly ErrorCode DockerConfigEntryShadowed = new("TK3080", ErrorKind.Error, "A credential helper in the docker config takes precedence over the entry written (a warning)");
     public static readonly ErrorCode EcrRegionMismatch = new("TK3081", ErrorKind.InvalidInput, "The registry host's region differs from the region asked for");
-    public static readonly ErrorCode InvalidEcrDestination = new("TK3082", ErrorKind.InvalidInput, "Invalid Amazon ECR push destination");
+    public static readonly ErrorCode EcrRegistryEndpointMissing = new("TK3082", ErrorKind.Error, "Amazon ECR named no registry endpoint");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)

@@ -1,14 +1,12 @@
 using Microsoft.Build.Framework;
 using Toolkit.Core.Diagnostics;
-using Toolkit.Core.Host;
-using Toolkit.Core.Registry;
 using Toolkit.Core.Sbom;
 using Toolkit.Core.Sbom.Documents;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.MSBuild.Tasks;
 
-public sealed partial class AttachSbom : ToolkitTask
+public sealed partial class AttachSbom : ToolkitRegistryTask
 {
     protected override (ErrorCode Code, string Hint) DescribeIOFailure() => (ErrorCodes.ArtifactFileNotFound, $"Check that the SBOM file '{File}' exists and that the build may read it.");
 
@@ -28,10 +26,7 @@ public sealed partial class AttachSbom : ToolkitTask
             throw new ToolkitException(ErrorCodes.ArtifactFileNotFound, $"The SBOM file {File} cannot be read ({exception.GetType().Name}): check ToolkitSbomOutput.", exception);
         }
 
-        using var registries = RegistryClientFactory.ForConnection(
-            new RegistryConnectionOptions { InsecureRegistries = InsecureRegistries, CaFile = SbomInputs.NullIfEmpty(RegistryCaFile) },
-            ProcessEnvironmentVariables.Instance,
-            loggerFactory);
+        using var registries = Registries(InsecureRegistries, RegistryCaFile, loggerFactory);
         var attached = await new SbomGenerator(registries, loggerFactory)
             .AttachAsync(image, content, format, platform, cancellationToken)
             .ConfigureAwait(false);

@@ -3,12 +3,11 @@ using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Oci.Build;
-using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.MSBuild.Tasks;
 
-public sealed partial class BuildImage : ToolkitTask
+public sealed partial class BuildImage : ToolkitRegistryTask
 {
     protected override (ErrorCode Code, string Hint) DescribeIOFailure() => (ErrorCodes.OutputNotWritable, "Check that the publish folder, the base and the output exist and that the build may read and write them.");
 
@@ -70,10 +69,7 @@ public sealed partial class BuildImage : ToolkitTask
             Timestamp = timestamp,
         };
 
-        using var registries = RegistryClientFactory.ForConnection(
-            new RegistryConnectionOptions { InsecureRegistries = InsecureRegistries, CaFile = NullIfEmpty(RegistryCaFile) },
-            ProcessEnvironmentVariables.Instance,
-            loggerFactory);
+        using var registries = Registries(InsecureRegistries, RegistryCaFile, loggerFactory);
         var built = await new ImageBuilder(loggerFactory, registries).BuildAsync(request, cancellationToken).ConfigureAwait(false);
         ImageDigest = built.Root.Digest.ToString();
         ImageMediaType = built.Root.MediaType;

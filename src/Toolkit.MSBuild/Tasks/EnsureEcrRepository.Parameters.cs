@@ -30,11 +30,14 @@ public sealed partial class EnsureEcrRepository
     /// <summary><c>ToolkitEcrImmutableTags</c>: true, false, or empty to leave it as it is.</summary>
     public string? ImmutableTags { get; set; }
 
-    /// <summary><c>ToolkitEcrImmutableTagExclusions</c>: tag wildcards that stay mutable in an immutable repository.</summary>
-    public string[] ImmutableTagExclusions { get; set; } = [];
+    /// <summary>
+    /// <c>ToolkitEcrImmutableTagExclusions</c>: tag wildcards, separated by <c>;</c>, that stay mutable in an immutable
+    /// repository. A string, not an item list: an item <c>Include</c> would take <c>dev-*</c> for a file pattern.
+    /// </summary>
+    public string? ImmutableTagExclusions { get; set; }
 
-    /// <summary><c>ToolkitEcrMutableTagExclusions</c>: tag wildcards that are immutable in a mutable repository.</summary>
-    public string[] MutableTagExclusions { get; set; } = [];
+    /// <summary><c>ToolkitEcrMutableTagExclusions</c>: tag wildcards, separated by <c>;</c>, that are immutable in a mutable repository.</summary>
+    public string? MutableTagExclusions { get; set; }
 
     /// <summary><c>ToolkitEcrEncryption</c>: AES256, KMS or KMS_DSSE.</summary>
     public string? Encryption { get; set; }

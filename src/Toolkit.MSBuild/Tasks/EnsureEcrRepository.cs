@@ -20,7 +20,7 @@ public sealed partial class EnsureEcrRepository : ToolkitTask
             Name = RepositoryName.Trim(),
             RegistryId = registry is not null && EcrRegistryHost.TryParse(registry, out var host) ? host.AccountId : null,
             ScanOnPush = Flag(ScanOnPush, "ToolkitEcrScanOnPush"),
-            TagMutability = TagMutabilitySpec.From(Flag(ImmutableTags, "ToolkitEcrImmutableTags"), ImmutableTagExclusions, MutableTagExclusions),
+            TagMutability = TagMutabilitySpec.From(Flag(ImmutableTags, "ToolkitEcrImmutableTags"), List(ImmutableTagExclusions), List(MutableTagExclusions)),
             Encryption = string.IsNullOrWhiteSpace(Encryption) && string.IsNullOrWhiteSpace(KmsKey) ? null : RepositoryEncryption.Parse(Encryption, KmsKey),
             Tags = Tags.ToDictionary(t => t.ItemSpec, t => t.GetMetadata("Value") ?? string.Empty, StringComparer.Ordinal),
             LifecyclePolicyFile = FullPath(LifecyclePolicy),
@@ -42,10 +42,18 @@ public sealed partial class EnsureEcrRepository : ToolkitTask
             }
         }
 
-        RepositoryUri = result.RepositoryUri ?? string.Empty;
+        var changes = result.Actions.Count(a => a.IsChange);
+        Log.LogMessage(
+            MessageImportance.High,
+            changes == 0 ? "{0}: up to date, nothing sent" : result.DryRun ? "{0}: {1} change(s) would be made (ToolkitEcrDryRun); nothing sent" : "{0}: {1} change(s) made",
+            result.RepositoryName,
+            changes);
+                RepositoryUri = result.RepositoryUri ?? string.Empty;
         Created = result.Created;
         Changed = result.HasChanges;
     }
+
+    private static string[] List(string? value) => (value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private string? FullPath(string? path)
         => string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path.Trim(), string.IsNullOrWhiteSpace(ProjectDirectory) ? Environment.CurrentDirectory : ProjectDirectory);

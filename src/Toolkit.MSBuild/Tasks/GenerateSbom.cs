@@ -2,7 +2,6 @@ using Microsoft.Build.Framework;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 using Toolkit.Core.Oci.Build;
-using Toolkit.Core.Registry;
 using Toolkit.Core.Sbom;
 using Toolkit.Core.Sbom.Documents;
 using Toolkit.Core.Sbom.NuGet;
@@ -10,7 +9,7 @@ using Toolkit.Core.Storage;
 
 namespace Toolkit.MSBuild.Tasks;
 
-public sealed partial class GenerateSbom : ToolkitTask
+public sealed partial class GenerateSbom : ToolkitRegistryTask
 {
     protected override (ErrorCode Code, string Hint) DescribeIOFailure() => (ErrorCodes.OutputNotWritable, "Check that the image, the project's obj folder and the SBOM's folder exist and that the build may read and write them.");
 
@@ -41,10 +40,7 @@ public sealed partial class GenerateSbom : ToolkitTask
             Document = new SbomDocumentOptions { Timestamp = timestamp.Source == TimestampSource.Constant ? null : timestamp.Value },
         };
 
-        using var registries = RegistryClientFactory.ForConnection(
-            new RegistryConnectionOptions { InsecureRegistries = InsecureRegistries, CaFile = SbomInputs.NullIfEmpty(RegistryCaFile) },
-            ProcessEnvironmentVariables.Instance,
-            loggerFactory);
+        using var registries = Registries(InsecureRegistries, RegistryCaFile, loggerFactory);
         var generator = new SbomGenerator(registries, loggerFactory);
         var result = await generator.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
         WrittenFormat = result.Format.ToString();

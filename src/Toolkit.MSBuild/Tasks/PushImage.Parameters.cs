@@ -30,15 +30,6 @@ public sealed partial class PushImage
     /// <summary><c>oci</c> or <c>docker</c> (any case): the manifest format to push, converting if needed; empty keeps the built one (<c>ToolkitPushFormat</c>).</summary>
     public string? Format { get; set; }
 
-    /// <summary>The AWS region for an Amazon ECR registry's credentials (<c>ToolkitAwsRegion</c>); the registry host's own region wins.</summary>
-    public string? AwsRegion { get; set; }
-
-    /// <summary>The AWS profile for an Amazon ECR registry's credentials (<c>ToolkitAwsProfile</c>).</summary>
-    public string? AwsProfile { get; set; }
-
-    /// <summary>A custom AWS API endpoint, e.g. a VPC endpoint, for GetAuthorizationToken (<c>ToolkitAwsEndpointUrl</c>).</summary>
-    public string? AwsEndpointUrl { get; set; }
-
     /// <summary>The digest of the manifest or index now in the registry.</summary>
     [Output]
     public string PushedDigest { get; set; } = string.Empty;

@@ -1,13 +1,12 @@
 using Microsoft.Build.Framework;
 using Toolkit.Core.Diagnostics;
-using Toolkit.Core.Host;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Registry;
 using Toolkit.Core.Storage;
 
 namespace Toolkit.MSBuild.Tasks;
 
-public sealed partial class PushImage : ToolkitTask
+public sealed partial class PushImage : ToolkitRegistryTask
 {
     protected override (ErrorCode Code, string Hint) DescribeIOFailure() => (ErrorCodes.ImageNotFound, $"Check that the built image at '{Source}' exists and that the build may read it.");
 
@@ -34,10 +33,7 @@ public sealed partial class PushImage : ToolkitTask
         var destination = ImageLocation.Parse($"{Registry.Trim().TrimEnd('/')}/{Repository.Trim()}:{tags[0]}");
         var format = ImageFormats.Parse(Format, "ToolkitPushFormat");
 
-        using var registries = RegistryClientFactory.ForConnection(
-            new RegistryConnectionOptions { InsecureRegistries = InsecureRegistries, CaFile = string.IsNullOrWhiteSpace(RegistryCaFile) ? null : RegistryCaFile },
-            ProcessEnvironmentVariables.Instance,
-            loggerFactory);
+        using var registries = Registries(InsecureRegistries, RegistryCaFile, loggerFactory);
         var result = await new RegistryPusher(registries, loggerFactory)
             .PushAsync(source, destination, new PushOptions { Tags = tags, Format = format }, cancellationToken)
             .ConfigureAwait(false);

@@ -5,7 +5,7 @@ namespace Toolkit.Aws.Ecr.Login;
 /// <summary>
 /// Registry passwords for ECR hosts from GetAuthorizationToken, with one <see cref="EcrClient"/> per region (and FIPS or
 /// dual-stack variant) the hosts name, made on first use from the front-end's AWS options: an ECR host's region is the
-/// one its credentials come from (<see cref="EcrLogin.ConnectionFor"/>). Nothing is resolved (credentials, region) until
+/// one its credentials come from, whatever region the options name (a base image may live in another region). Nothing is resolved (credentials, region) until
 /// an ECR host is used, so pushes to other registries never touch AWS.
 /// </summary>
 public sealed class EcrClientTokenSource : IEcrAuthorizationTokenSource, IDisposable
@@ -31,7 +31,7 @@ public sealed class EcrClientTokenSource : IEcrAuthorizationTokenSource, IDispos
     public Task<EcrAuthorizationToken> GetAuthorizationTokenAsync(EcrRegistryHost registry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        var connection = EcrLogin.ConnectionFor(_options, registry.Host);
+        var connection = EcrLogin.ConnectionFor(_options, registry, regionMustMatch: false);
         var key = $"{connection.Region}|{connection.UseFips}|{connection.UseDualStack}";
         var client = _byRegion.GetOrAdd(key, _ => new Lazy<IEcrClient>(() => _clients(connection))).Value;
         return EcrLogin.GetTokenAsync(client, cancellationToken);

@@ -70,8 +70,17 @@ public sealed class EcrLogin
             return options;
         }
 
-        var host = ParseHost(registry);
-        if (options.Region is { Length: > 0 } region && !string.Equals(region, host.Region, StringComparison.Ordinal))
+        return ConnectionFor(options, ParseHost(registry), regionMustMatch: true);
+    }
+
+    /// <summary>
+    /// The connection for <paramref name="host"/>'s region and variant. With <paramref name="regionMustMatch"/>, a different
+    /// region in <paramref name="options"/> is <see cref="ErrorCodes.EcrRegionMismatch"/>; without it the host's region
+    /// wins (registry credentials for a base image in another region while the build's region names its own repository).
+    /// </summary>
+    internal static AwsConnectionOptions ConnectionFor(AwsConnectionOptions options, EcrRegistryHost host, bool regionMustMatch)
+    {
+        if (regionMustMatch && options.Region is { Length: > 0 } region && !string.Equals(region, host.Region, StringComparison.Ordinal))
         {
             throw new ToolkitException(
                 ErrorCodes.EcrRegionMismatch,
@@ -103,7 +112,7 @@ public sealed class EcrLogin
 
         var token = await GetTokenAsync(_client, cancellationToken).ConfigureAwait(false);
         var registry = host?.Host ?? token.ProxyEndpoint?.Authority
-            ?? throw new ToolkitException(ErrorCodes.InvalidEcrDestination, "GetAuthorizationToken named no registry (proxyEndpoint); give the registry host.");
+            ?? throw new ToolkitException(ErrorCodes.EcrRegistryEndpointMissing, "GetAuthorizationToken named no registry (proxyEndpoint); give the registry host.");
         _logger.LogInformation("Got an ECR registry credential for {Registry} (user {User}), valid until {ExpiresAt:O}", registry, token.Username, token.ExpiresAt);
 
         if (!request.WriteDockerConfig)
