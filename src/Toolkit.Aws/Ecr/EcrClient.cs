@@ -95,16 +95,6 @@ public sealed class EcrClient : AwsJsonClient, IEcrClient
     public Task<DescribeRegistryResponse> DescribeRegistryAsync(DescribeRegistryRequest request, CancellationToken cancellationToken)
         => CallAsync(EcrOperations.DescribeRegistry, request, cancellationToken);
 
-    /// <summary>
-    /// StartImageScan's <c>LimitExceededException</c> means the image was already scanned in the last 24 hours (scan on
-    /// push counts): final, not throttling, so it is never retried. Everywhere else AWSSDK.Core's classification applies.
-    /// </summary>
-    protected override bool IsRetryable(AwsServiceError error)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        return !(error.Operation == "StartImageScan" && error.ErrorType == "LimitExceededException");
-    }
-
     /// <summary>Modelled ECR errors become their typed exceptions; the rest keep the AWS layer's mapping.</summary>
     protected override AwsServiceException CreateServiceException(AwsServiceError error)
     {
