@@ -159,10 +159,10 @@ public sealed class AwsJsonClientTests
     }
 
     [Fact]
-    public async Task Aws_sdk_core_counts_limit_exceeded_as_throttling_and_retries_it_by_default()
+    public async Task Aws_sdk_core_counts_request_limit_exceeded_as_throttling_and_retries_it_by_default()
     {
         // Given
-        using var stub = new AwsJsonStub(StubAnswer.Error(400, "LimitExceededException", "The image was already scanned", "req-l"));
+        using var stub = new AwsJsonStub(StubAnswer.Error(400, "RequestLimitExceeded", "Request limit exceeded", "req-l"));
         using var client = new TestJsonClient(Connect(stub.Url, maxAttempts: 3));
 
         // When
@@ -170,16 +170,16 @@ public sealed class AwsJsonClientTests
 
         // Then
         Assert.Equal(3, stub.Requests.Count);
-        Assert.Equal("LimitExceededException", exception.ErrorType);
+        Assert.Equal("RequestLimitExceeded", exception.ErrorType);
     }
 
     [Fact]
     public async Task An_error_a_client_declares_final_for_an_operation_is_not_retried_there_but_still_elsewhere()
     {
-        // Given: ECR's StartImageScan answers LimitExceededException when the image was scanned in the last 24 hours.
-        using var stub = new AwsJsonStub(StubAnswer.Error(400, "LimitExceededException", "The image was already scanned", "req-l"));
+        // Given an error type AWSSDK.Core retries as throttling (ECR's own LimitExceededException is a declared quota error, see EcrClient)
+        using var stub = new AwsJsonStub(StubAnswer.Error(400, "RequestLimitExceeded", "Request limit exceeded", "req-l"));
         var connection = Connect(stub.Url, maxAttempts: 3);
-        using var client = new TestJsonClient(connection, error => !(error.Operation == "StartImageScan" && error.ErrorType == "LimitExceededException"));
+        using var client = new TestJsonClient(connection, error => !(error.Operation == "StartImageScan" && error.ErrorType == "RequestLimitExceeded"));
 
         // When
         var scan = await Assert.ThrowsAsync<AwsServiceException>(() => client.CallEmptyAsync("StartImageScan"));
@@ -188,11 +188,11 @@ public sealed class AwsJsonClientTests
 
         // Then
         Assert.Equal(1, scanRequests);
-        Assert.Equal(ErrorCodes.AwsServiceError, scan.ErrorCode);
-        Assert.Equal("LimitExceededException", scan.ErrorType);
+        Assert.Equal(ErrorCodes.AwsThrottled, scan.ErrorCode);
+        Assert.Equal("RequestLimitExceeded", scan.ErrorType);
         Assert.Equal("req-l", scan.RequestId);
         Assert.Equal(1 + 3, stub.Requests.Count);
-        Assert.Equal("LimitExceededException", other.ErrorType);
+        Assert.Equal("RequestLimitExceeded", other.ErrorType);
     }
 
     [Fact]

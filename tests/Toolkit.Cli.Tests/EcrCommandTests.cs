@@ -296,7 +296,7 @@ public sealed class EcrPushTests(DistributionRegistryFixture registry) : IClassF
     }
 
     [Fact]
-    public async Task No_canary_credential_or_registry_password_appears_in_any_output_of_ensure_repository_and_push()
+    public async Task No_canary_credential_or_registry_password_appears_in_any_output_report_error_or_command_line()
     {
         // Given canary AWS credentials (with a session token) that the emulator accepts, and the most verbose logging
         var canary = new SigV4Credentials("ASIACANARY0123456789", "canary-secret-" + Guid.NewGuid().ToString("N"), "canary-session-" + Guid.NewGuid().ToString("N"));
@@ -311,21 +311,47 @@ public sealed class EcrPushTests(DistributionRegistryFixture registry) : IClassF
             {"rules":[{"rulePriority":1,"description":"Expire untagged images after 14 days","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}
             """);
 
-        // When the repository is ensured and an image pushed to it, logging everything
-        var ensure = await CliRunner.RunProcessAsync(["ecr", "ensure-repository", "team/canary", "--scan-on-push", "--lifecycle-policy", lifecycle, "-v", "diagnostic"], _temp.Path, environment);
-        var push = await CliRunner.RunProcessAsync(["image", "push", source, $"{_plane.RegistryHost}/team/canary:1", "--ca-file", _plane.CaFile!, "-v", "diagnostic"], _temp.Path, environment);
+        // ...and the same session token with a wrong secret: AWS then answers with the canonical request it expected,
+        // which quotes the x-amz-security-token header
+        var wrongSecret = new Dictionary<string, string>(environment) { ["AWS_SECRET_ACCESS_KEY"] = "wrong-" + canary.SecretAccessKey };
 
-        // Then both worked, were signed with the canary credentials, and no secret appears in what they wrote
-        Assert.True(ensure.ExitCode == 0, ensure.StandardError);
-        Assert.True(push.ExitCode == 0, push.StandardError);
-        Assert.All(_emulator.Requests, r => Assert.Equal(canary.AccessKeyId, r.AccessKeyId));
-        var everything = ensure.StandardOutput + ensure.StandardError + push.StandardOutput + push.StandardError;
+        // When the repository is ensured and an image pushed to it (logging everything, then as JSON reports), a push
+        // fails on a missing repository, and a call is refused for its signature, while every command line is watched
+        ExternalToolResult[] runs;
+        IReadOnlyList<string> commandLines;
+        using (var watcher = ProcessCommandLineWatcher.Start())
+        {
+            runs =
+            [
+                await CliRunner.RunProcessAsync(["ecr", "ensure-repository", "team/canary", "--scan-on-push", "--lifecycle-policy", lifecycle, "-v", "diagnostic"], _temp.Path, environment),
+                await CliRunner.RunProcessAsync(["image", "push", source, $"{_plane.RegistryHost}/team/canary:1", "--ca-file", _plane.CaFile!, "-v", "diagnostic"], _temp.Path, environment),
+                await CliRunner.RunProcessAsync(["ecr", "ensure-repository", "team/canary", "--scan-on-push", "--json"], _temp.Path, environment),
+                await CliRunner.RunProcessAsync(["image", "push", source, $"{_plane.RegistryHost}/team/canary:2", "--ca-file", _plane.CaFile!, "--json"], _temp.Path, environment),
+                await CliRunner.RunProcessAsync(["image", "push", source, $"{_plane.RegistryHost}/team/missing:1", "--ca-file", _plane.CaFile!, "-v", "diagnostic"], _temp.Path, environment),
+                await CliRunner.RunProcessAsync(["ecr", "ensure-repository", "team/canary", "-v", "diagnostic"], _temp.Path, wrongSecret),
+            ];
+            commandLines = await watcher.StopAsync();
+        }
+
+        // Then the good runs worked, signed with the canary credentials, and the failures failed with their codes
+        Assert.All(runs[..4], r => Assert.True(r.ExitCode == 0, r.StandardError));
+        Assert.Contains("TK3050", runs[4].StandardError, StringComparison.Ordinal);
+        Assert.Contains("TK3011", runs[5].StandardError, StringComparison.Ordinal);
+        Assert.Contains(_emulator.Requests, r => r.Operation == "GetAuthorizationToken" && r.AccessKeyId == canary.AccessKeyId);
+
+        // ...and no secret is in any output, log line, JSON report, error message or process command line seen meanwhile
+        var secrets = new List<string> { canary.SecretAccessKey, canary.SessionToken!, wrongSecret["AWS_SECRET_ACCESS_KEY"] };
+        secrets.AddRange(_emulator.IssuedRegistrySecrets());
+        Assert.True(secrets.Count >= 5, "the pushes got registry passwords");
+        var everything = string.Join("\n", runs.Select(r => r.StandardOutput + r.StandardError));
         Assert.Contains("debug: ", everything, StringComparison.Ordinal);
-        Assert.DoesNotContain(canary.SecretAccessKey, everything, StringComparison.Ordinal);
-        Assert.DoesNotContain(canary.SessionToken!, everything, StringComparison.Ordinal);
-        // The registry password came from GetAuthorizationToken; neither the credential nor its Basic header was written.
-        Assert.Contains(_emulator.Requests, r => r.Operation == "GetAuthorizationToken");
-        Assert.DoesNotContain("AWS:", everything, StringComparison.Ordinal);
+        Assert.Contains(commandLines, c => c.Contains("dotnet-toolkit.dll", StringComparison.Ordinal));
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(commandLines, c => c.Contains(secret, StringComparison.Ordinal));
+        }
+
         Assert.DoesNotContain("Basic ", everything, StringComparison.Ordinal);
     }
 

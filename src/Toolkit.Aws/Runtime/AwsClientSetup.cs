@@ -189,9 +189,45 @@ internal sealed class AwsJsonResponseUnmarshaller(string service, string operati
             type = (int)statusCode >= 500 ? "InternalFailure" : $"HTTP{(int)statusCode}";
         }
 
+        message = WithoutSigningDiagnostics(message);
+        foreach (var name in (string[])["message", "Message", "errorMessage"])
+        {
+            if (members.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                members[name] = JsonSerializer.SerializeToElement(WithoutSigningDiagnostics(value.GetString()), AwsClientSetupJson.Default.String);
+            }
+        }
+
         return new AwsServiceError(service, operation, type, message ?? string.Empty, statusCode, requestId, members);
+    }
+
+    /// <summary>
+    /// A signature mismatch answer quotes the canonical request and string to sign the service expected: its headers,
+    /// and so the session token, would end up in messages and logs. Everything from the first such quote is cut.
+    /// </summary>
+    internal static string? WithoutSigningDiagnostics(string? message)
+    {
+        if (message is null)
+        {
+            return null;
+        }
+
+        var cut = message.Length;
+        foreach (var marker in (string[])["The Canonical String for this request should have been", "The String-to-Sign should have been"])
+        {
+            var at = message.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
+            if (at >= 0 && at < cut)
+            {
+                cut = at;
+            }
+        }
+
+        return cut == message.Length ? message : message[..cut].TrimEnd() + " (the service's canonical request is left out: it contains request headers)";
     }
 
     private static string? Header(IWebResponseData headers, string name)
         => headers.IsHeaderPresent(name) ? headers.GetHeaderValue(name) : null;
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class AwsClientSetupJson : System.Text.Json.Serialization.JsonSerializerContext;

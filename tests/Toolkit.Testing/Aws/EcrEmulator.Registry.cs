@@ -29,6 +29,18 @@ public sealed partial class EcrEmulator
     }
 
     /// <summary>
+    /// Every registry password issued so far, and the base64 <c>AWS:&lt;password&gt;</c> tokens they were sent in: the values a
+    /// secrets test looks for in a client's output.
+    /// </summary>
+    public IReadOnlyList<string> IssuedRegistrySecrets()
+    {
+        lock (_lock)
+        {
+            return [.. _passwords.Keys.SelectMany(p => new[] { p, Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + p)) })];
+        }
+    }
+
+    /// <summary>
     /// Creates a customer managed KMS key (with <paramref name="alias"/>, e.g. <c>alias/app</c>, when given) that repositories
     /// may be encrypted with, and returns its ARN. A key or alias the emulator does not know answers <c>KmsException</c>.
     /// </summary>

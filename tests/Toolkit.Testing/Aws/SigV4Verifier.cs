@@ -296,7 +296,9 @@ public sealed class SigV4Verifier
         {
             return SigV4Verification.Fail(
                 "InvalidSignatureException",
-                MismatchMessage,
+                // As AWS answers a mismatch: the canonical request and string to sign it expected, headers (and so
+                // the session token) included, which is why clients must never repeat this message as it is.
+                $"{MismatchMessage}\n\nThe Canonical String for this request should have been\n'{canonicalRequest}'\n\nThe String-to-Sign should have been\n'{stringToSign}'\n",
                 $"the signature does not match; the canonical request was:{Environment.NewLine}{canonicalRequest}",
                 credentials,
                 canonicalRequest,
