@@ -176,4 +176,47 @@ public sealed class EcrPushAgainstEmulatorTests(DistributionRegistryFixture regi
         Assert.Equal(new Uri(endpoint), client.Endpoint);
         _ecr.AssertHealthy();
     }
+
+    [Theory]
+    [InlineData("option", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "https://vpce-0a1b.api.ecr.us-east-1.vpce.amazonaws.com/")]
+    [InlineData("option", "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com", "https://vpce-0a1b.api.ecr.us-east-1.vpce.amazonaws.com/")]
+    [InlineData("option", "123456789012.dkr.ecr.eu-west-1.amazonaws.com", "https://api.ecr.eu-west-1.amazonaws.com/")]
+    [InlineData("environment", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "https://vpce-0a1b.api.ecr.us-east-1.vpce.amazonaws.com/")]
+    [InlineData("environment", "123456789012.dkr-ecr-fips.us-east-1.on.aws", "https://vpce-0a1b.api.ecr.us-east-1.vpce.amazonaws.com/")]
+    [InlineData("environment", "123456789012.dkr.ecr.eu-west-1.amazonaws.com", "https://api.ecr.eu-west-1.amazonaws.com/")]
+    public async Task A_custom_endpoint_serves_the_configured_regions_hosts_and_other_regions_get_their_official_endpoint(string source, string registryHost, string endpoint)
+    {
+        // Given a VPC interface endpoint for ECR in us-east-1, the configured region, as an option or in AWS_ENDPOINT_URL_ECR
+        const string vpce = "https://vpce-0a1b.api.ecr.us-east-1.vpce.amazonaws.com";
+        var variables = new Dictionary<string, string> { ["AWS_REGION"] = "us-east-1" };
+        if (source == "environment")
+        {
+            variables["AWS_ENDPOINT_URL_ECR"] = vpce;
+        }
+
+        var options = new AwsConnectionOptions
+        {
+            EndpointUrl = source == "option" ? vpce : null,
+            Credentials = new BasicAWSCredentials(EmulatedEcr.Credentials.AccessKeyId, EmulatedEcr.Credentials.SecretAccessKey),
+            Environment = new DictionaryEnvironmentVariables(variables),
+        };
+        var asked = new List<AwsConnectionOptions>();
+        using var tokens = new EcrClientTokenSource(options, o =>
+        {
+            asked.Add(o);
+            return _ecr.Client;
+        });
+        Assert.True(EcrRegistryHost.TryParse(registryHost, out var host));
+
+        // When a token is asked for the host
+        await tokens.GetAuthorizationTokenAsync(host, CancellationToken.None);
+
+        // Then the client signs for the host's region and goes to the custom endpoint only in the endpoint's own region
+        // (a FIPS host there does not ask for a FIPS variant of a custom endpoint, which the rule set refuses)
+        var connection = Assert.Single(asked);
+        Assert.Equal(host.Region, connection.Region);
+        using var client = new EcrClient(AwsConnection.Resolve(connection));
+        Assert.Equal(new Uri(endpoint), client.Endpoint);
+        _ecr.AssertHealthy();
+    }
 }

@@ -31,10 +31,23 @@ public sealed class EcrClientTokenSource : IEcrAuthorizationTokenSource, IDispos
     public Task<EcrAuthorizationToken> GetAuthorizationTokenAsync(EcrRegistryHost registry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        var connection = EcrLogin.ConnectionFor(_options, registry, regionMustMatch: false);
+        var connection = ConnectionFor(registry);
         var key = $"{connection.Region}|{connection.UseFips}|{connection.UseDualStack}";
         var client = _byRegion.GetOrAdd(key, _ => new Lazy<IEcrClient>(() => _clients(connection))).Value;
         return EcrLogin.GetTokenAsync(client, cancellationToken);
+    }
+
+    /// <summary>
+    /// The options for <paramref name="registry"/>'s region. A custom ECR endpoint (option, <c>AWS_ENDPOINT_URL_ECR</c>,
+    /// <c>AWS_ENDPOINT_URL</c>, the config file) serves one region, the configured one: it is used for hosts in that
+    /// region (or when no region is configured at all). A host in another region gets that region's official endpoint,
+    /// with configured endpoint URLs ignored for its client.
+    /// </summary>
+    private AwsConnectionOptions ConnectionFor(EcrRegistryHost registry)
+    {
+        var (configuredRegion, custom) = EcrLogin.ConfiguredEcrEndpoint(_options);
+        var elsewhere = custom is not null && configuredRegion is not null && !string.Equals(configuredRegion, registry.Region, StringComparison.Ordinal);
+        return EcrLogin.ConnectionFor(_options, registry, regionMustMatch: false, customEndpoint: elsewhere ? null : custom, ignoreConfiguredEndpoints: elsewhere);
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Toolkit.Aws.Runtime;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 using Toolkit.Core.Registry;
@@ -70,15 +71,37 @@ public sealed class EcrLogin
             return options;
         }
 
-        return ConnectionFor(options, ParseHost(registry), regionMustMatch: true);
+        var (_, custom) = ConfiguredEcrEndpoint(options);
+        return ConnectionFor(options, ParseHost(registry), regionMustMatch: true, custom, ignoreConfiguredEndpoints: false);
+    }
+
+    /// <summary>
+    /// The configured region (null when none is) and the custom ECR endpoint (null when none is configured): option,
+    /// <c>AWS_ENDPOINT_URL_ECR</c>, <c>AWS_ENDPOINT_URL</c>, the config file.
+    /// </summary>
+    internal static (string? Region, ConfiguredEndpoint? Endpoint) ConfiguredEcrEndpoint(AwsConnectionOptions options)
+    {
+        try
+        {
+            var configured = AwsConnection.Resolve(options);
+            return (configured.Region, configured.ConfiguredEndpoints.Find(AwsServices.Ecr.ServiceId, options.EndpointUrl));
+        }
+        catch (ToolkitException e) when (e.ErrorCode == ErrorCodes.AwsRegionMissing)
+        {
+            var endpoints = ConfiguredEndpoints.Load(options.Environment, options.Profile ?? options.Environment.Get("AWS_PROFILE") ?? "default", AwsProfiles.ConfigFilePath);
+            return (null, endpoints.Find(AwsServices.Ecr.ServiceId, options.EndpointUrl));
+        }
     }
 
     /// <summary>
     /// The connection for <paramref name="host"/>'s region and variant. With <paramref name="regionMustMatch"/>, a different
     /// region in <paramref name="options"/> is <see cref="ErrorCodes.EcrRegionMismatch"/>; without it the host's region
     /// wins (registry credentials for a base image in another region while the build's region names its own repository).
+    /// A FIPS or dual-stack host turns those endpoint variants on unless the options say otherwise or a
+    /// <paramref name="customEndpoint"/> applies (a custom endpoint, e.g. a FIPS VPC interface endpoint, already is one).
+    /// With <paramref name="ignoreConfiguredEndpoints"/> the host's region gets its official endpoint whatever is configured.
     /// </summary>
-    internal static AwsConnectionOptions ConnectionFor(AwsConnectionOptions options, EcrRegistryHost host, bool regionMustMatch)
+    internal static AwsConnectionOptions ConnectionFor(AwsConnectionOptions options, EcrRegistryHost host, bool regionMustMatch, ConfiguredEndpoint? customEndpoint, bool ignoreConfiguredEndpoints)
     {
         if (regionMustMatch && options.Region is { Length: > 0 } region && !string.Equals(region, host.Region, StringComparison.Ordinal))
         {
@@ -87,21 +110,27 @@ public sealed class EcrLogin
                 $"The registry {host.Host} is in {host.Region}, but the region asked for is {region}. ECR registry credentials are regional: drop the region option, or name the registry of {region}.");
         }
 
+        var variantsFromHost = customEndpoint is null;
         return new AwsConnectionOptions
         {
             Region = host.Region,
             Profile = options.Profile,
-            EndpointUrl = options.EndpointUrl,
-            UseFips = options.UseFips ?? (host.Fips ? true : null),
-            UseDualStack = options.UseDualStack ?? (host.DualStack ? true : null),
+            EndpointUrl = ignoreConfiguredEndpoints ? null : options.EndpointUrl,
+            UseFips = options.UseFips ?? (variantsFromHost && host.Fips ? true : null),
+            UseDualStack = options.UseDualStack ?? (variantsFromHost && host.DualStack ? true : null),
             CaFile = options.CaFile,
             MaxAttempts = options.MaxAttempts,
             Credentials = options.Credentials,
             RequestLog = options.RequestLog,
-            Environment = options.Environment,
+            Environment = ignoreConfiguredEndpoints ? new IgnoringConfiguredEndpoints(options.Environment) : options.Environment,
             TimeProvider = options.TimeProvider,
             LoggerFactory = options.LoggerFactory,
         };
+    }
+
+    private sealed class IgnoringConfiguredEndpoints(IEnvironmentVariables inner) : IEnvironmentVariables
+    {
+        public string? Get(string name) => name == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" ? "true" : inner.Get(name);
     }
 
     /// <summary>Gets a registry credential and writes it to the docker config when <see cref="EcrLoginRequest.WriteDockerConfig"/> asks.</summary>
