@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Host;
 
 namespace Toolkit.Aws.Runtime;
 
@@ -15,12 +14,12 @@ namespace Toolkit.Aws.Runtime;
 /// </summary>
 internal sealed class AwsHttpClientFactory : HttpClientFactory
 {
-    private readonly X509Certificate2Collection? _extraRoots;
+    private readonly ExtraCertificateAuthorities? _extraRoots;
 
     public AwsHttpClientFactory(string? caFile)
     {
         CaFile = caFile;
-        _extraRoots = caFile is null ? null : LoadCa(caFile);
+        _extraRoots = caFile is null ? null : ExtraCertificateAuthorities.Load(caFile);
     }
 
     /// <summary>The stack for clients AWSSDK.Core makes for its own credential providers (STS, SSO, SSO OIDC).</summary>
@@ -52,7 +51,7 @@ internal sealed class AwsHttpClientFactory : HttpClientFactory
         var roots = _extraRoots;
         if (roots is not null)
         {
-            sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, roots);
+            sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => roots.Validate(certificate, errors);
         }
 
         var client = new HttpClient(new LoopbackOnlyPlainHttpHandler { InnerHandler = sockets }, disposeHandler: true);
@@ -75,7 +74,7 @@ internal sealed class AwsHttpClientFactory : HttpClientFactory
         };
         if (_extraRoots is { } roots)
         {
-            sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, roots);
+            sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => roots.Validate(certificate, errors);
         }
 
         return new HttpClient(sockets, disposeHandler: true) { Timeout = timeout };
@@ -91,47 +90,6 @@ internal sealed class AwsHttpClientFactory : HttpClientFactory
     /// <summary>True for <c>localhost</c> and loopback addresses, the only hosts a plain <c>http://</c> endpoint may name.</summary>
     internal static bool IsLoopback(Uri uri)
         => uri.IsLoopback || string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase);
-
-    private static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
-    {
-        if (errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
-
-        // The host name must match whatever the issuer; only an untrusted chain may be rescued by the extra roots.
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
-    }
-
-    private static X509Certificate2Collection LoadCa(string path)
-    {
-        var roots = new X509Certificate2Collection();
-        try
-        {
-            roots.ImportFromPemFile(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new ToolkitException(ErrorCodes.InvalidCaFile, $"The CA file {path} cannot be read as PEM certificates ({exception.GetType().Name}).");
-        }
-
-        if (roots.Count == 0)
-        {
-            throw new ToolkitException(ErrorCodes.InvalidCaFile, $"The CA file {path} holds no PEM certificate.");
-        }
-
-        return roots;
-    }
 
     /// <summary>Refuses to send anything over plain HTTP to a host that is not loopback.</summary>
     private sealed class LoopbackOnlyPlainHttpHandler : DelegatingHandler

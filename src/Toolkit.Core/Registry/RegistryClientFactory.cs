@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
-using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
 
 namespace Toolkit.Core.Registry;
@@ -19,7 +16,7 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
 {
     private readonly RegistryClientOptions _options;
     private readonly HttpClient _http;
-    private readonly X509Certificate2Collection? _extraRoots;
+    private readonly ExtraCertificateAuthorities? _extraRoots;
 
     // Hosts whose TLS handshake got as far as a certificate: they speak TLS, so a failure there is never a reason to use HTTP.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _presentedCertificate = new(StringComparer.OrdinalIgnoreCase);
@@ -34,7 +31,7 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _extraRoots = options.CaFile is null ? null : LoadCa(options.CaFile);
+        _extraRoots = options.CaFile is null ? null : ExtraCertificateAuthorities.Load(options.CaFile);
         var insecure = options.InsecureRegistries.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var logger = options.LoggerFactory.CreateLogger<RegistryClient>();
         var fallback = new RegistryHttpFallbackHandler(host => insecure.Contains(host) || (options.AllowPlainHttpOnLoopback && IsLoopback(host)), logger, _presentedCertificate.ContainsKey)
@@ -90,13 +87,7 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
     public void Dispose()
     {
         _http.Dispose();
-        if (_extraRoots is not null)
-        {
-            foreach (var certificate in _extraRoots)
-            {
-                certificate.Dispose();
-            }
-        }
+        _extraRoots?.Dispose();
     }
 
     internal static bool IsLoopback(string authority)
@@ -135,50 +126,9 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
                 _presentedCertificate[host] = true;
             }
 
-            return errors == SslPolicyErrors.None || (roots is not null && ValidateWithExtraRoots(certificate, errors, roots));
+            return errors == SslPolicyErrors.None || (roots is not null && roots.Validate(certificate, errors));
         };
 
         return handler;
-    }
-
-    /// <summary>Accepts what the system trusts, or a chain that ends in one of the extra CAs (the name must match either way).</summary>
-    private static bool ValidateWithExtraRoots(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
-    {
-        if (errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
-
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
-    }
-
-    private static X509Certificate2Collection LoadCa(string path)
-    {
-        var roots = new X509Certificate2Collection();
-        try
-        {
-            roots.ImportFromPemFile(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new ToolkitException(ErrorCodes.InvalidCaFile, $"The CA file {path} cannot be read as PEM certificates ({exception.GetType().Name}).");
-        }
-
-        if (roots.Count == 0)
-        {
-            throw new ToolkitException(ErrorCodes.InvalidCaFile, $"The CA file {path} holds no PEM certificate.");
-        }
-
-        return roots;
     }
 }
