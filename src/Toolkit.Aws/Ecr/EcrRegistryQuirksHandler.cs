@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Registry;
 
 namespace Toolkit.Aws.Ecr;
 
@@ -34,7 +34,6 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
     /// <summary>ECR's smallest upload part (all but the last), in bytes.</summary>
     public const int MinimumPartSize = 5 * 1024 * 1024;
 
-    private const int MaxErrorBodyBytes = 64 * 1024;
     private const string ChunkMinLengthHeader = "OCI-Chunk-Min-Length";
 
     private readonly ILogger _logger;
@@ -142,8 +141,8 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
                 return (true, "it lists the repository");
             }
 
-            var body = await ReadBoundedAsync(answer, cancellationToken).ConfigureAwait(false);
-            var errors = ParseErrors(body);
+            var body = await RegistryErrors.ReadBoundedAsync(answer, cancellationToken).ConfigureAwait(false);
+            var errors = RegistryErrors.ParseErrors(body);
             if (answer.StatusCode == HttpStatusCode.NotFound && errors.Any(e => e.Code == "NAME_UNKNOWN"))
             {
                 return (false, "ECR confirmed that no repository has that name");
@@ -173,7 +172,7 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
 
     private async Task<HttpResponseMessage> ExpiredTokenAsChallengeAsync(HttpRequestMessage request, HttpResponseMessage response, EcrRegistryHost registry, CancellationToken cancellationToken)
     {
-        var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
+        var body = await RegistryErrors.ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
         var expired = body.Length > 0
             ? SaysTokenExpired(body)
             : await TokenExpiredAsync(request, cancellationToken).ConfigureAwait(false);
@@ -203,7 +202,7 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
     }
 
     private static bool SaysTokenExpired(string body)
-        => ParseErrors(body).Any(e => e.Code == "DENIED" && e.Message.Contains("token has expired", StringComparison.OrdinalIgnoreCase));
+        => RegistryErrors.ParseErrors(body).Any(e => e.Code == "DENIED" && e.Message.Contains("token has expired", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// A 403 without a body (every answer to a HEAD) does not say why: the registry's base (<c>GET /v2/</c>) is asked with
@@ -216,7 +215,7 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
         try
         {
             using var answer = await base.SendAsync(probe, cancellationToken).ConfigureAwait(false);
-            return answer.StatusCode == HttpStatusCode.Forbidden && SaysTokenExpired(await ReadBoundedAsync(answer, cancellationToken).ConfigureAwait(false));
+            return answer.StatusCode == HttpStatusCode.Forbidden && SaysTokenExpired(await RegistryErrors.ReadBoundedAsync(answer, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException or TimeoutException
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -227,80 +226,20 @@ public sealed class EcrRegistryQuirksHandler : DelegatingHandler
 
     private static async Task ThrowIfTagImmutableAsync(HttpResponseMessage response, EcrRegistryHost registry, RegistryPath path, CancellationToken cancellationToken)
     {
-        var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
+        var body = await RegistryErrors.ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
         response.Content = new StringContent(body, Encoding.UTF8, response.Content.Headers.ContentType?.MediaType ?? "application/json");
-        var refusal = ParseErrors(body).FirstOrDefault(e => e.Code == "TAG_INVALID");
+        var refusal = RegistryErrors.ParseErrors(body).FirstOrDefault(e => e.Code == "TAG_INVALID");
         if (refusal.Code is null)
         {
             return;
         }
 
         var tag = path.Reference is { } reference && !reference.Contains(':', StringComparison.Ordinal) ? reference : null;
-        var said = refusal.Message.Length > 0 ? $" (ECR said: {Trim(refusal.Message)})" : string.Empty;
+        var said = refusal.Message.Length > 0 ? $" (ECR said: {RegistryErrors.Trim(refusal.Message)})" : string.Empty;
         throw new ToolkitException(
             ErrorCodes.EcrTagImmutable,
             $"Amazon ECR refused to move the tag {tag ?? "(the tag)"} in the repository {path.Repository} on {registry.Host}: its tags are immutable and the tag already names another image{said}. "
             + "Push under a new tag (one per build), push by digest, or make such tags mutable with an exclusion filter on the repository (IMMUTABLE_WITH_EXCLUSION).");
-    }
-
-    private static async Task<string> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                var buffer = new byte[MaxErrorBodyBytes];
-                var total = 0;
-                int read;
-                while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    total += read;
-                }
-
-                return Encoding.UTF8.GetString(buffer, 0, total);
-            }
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException)
-        {
-            return string.Empty;
-        }
-    }
-
-    private static List<(string Code, string Message)> ParseErrors(string body)
-    {
-        var errors = new List<(string, string)>();
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return errors;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("errors", out var list)
-                && list.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var error in list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
-                {
-                    var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : string.Empty;
-                    var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : string.Empty;
-                    errors.Add((code, message));
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return errors;
-    }
-
-    private static string Trim(string text)
-    {
-        var clean = new string([.. text.Take(300).Select(ch => char.IsControl(ch) ? ' ' : ch)]);
-        return text.Length > 300 ? clean + "…" : clean;
     }
 
     /// <summary>A distribution API path: <c>/v2/&lt;name&gt;/(manifests|blobs|blobs/uploads|tags|referrers)/...</c>.</summary>

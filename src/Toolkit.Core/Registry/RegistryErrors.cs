@@ -7,7 +7,7 @@ using Toolkit.Core.Diagnostics;
 namespace Toolkit.Core.Registry;
 
 /// <summary>Turns a registry's error answer (status + <c>errors[]</c> JSON) into a coded <see cref="ToolkitException"/>.</summary>
-internal static class RegistryErrors
+public static class RegistryErrors
 {
     private const int MaxBodyBytes = 16 * 1024;
     private const int MaxSummaryChars = 300;
@@ -93,7 +93,8 @@ internal static class RegistryErrors
             exception);
     }
 
-    internal static IReadOnlyList<(string Code, string Message)> ParseErrors(string body)
+    /// <summary>The <c>errors</c> (code, message) of a distribution error body; empty when it is not one.</summary>
+    public static IReadOnlyList<(string Code, string Message)> ParseErrors(string body)
     {
         if (string.IsNullOrWhiteSpace(body))
         {
@@ -139,7 +140,8 @@ internal static class RegistryErrors
         return Trim(text);
     }
 
-    internal static string Trim(string text)
+    /// <summary>A registry's text made fit for a message: control characters blanked, cut at a few hundred characters.</summary>
+    public static string Trim(string text)
     {
         var builder = new StringBuilder(Math.Min(text.Length, MaxSummaryChars));
         foreach (var ch in text)
@@ -156,7 +158,8 @@ internal static class RegistryErrors
         return builder.ToString();
     }
 
-    private static async Task<string> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The start of an error answer's body as text (bounded; empty when it cannot be read).</summary>
+    public static async Task<string> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
