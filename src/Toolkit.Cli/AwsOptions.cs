@@ -55,7 +55,7 @@ internal sealed class AwsOptions
     /// The connection options the command line asks for; <c>--fips</c>/<c>--dual-stack</c> left out mean "as configured".
     /// The global <c>--ca-file</c> is trusted for AWS endpoints too (e.g. a TLS-inspecting proxy in front of a VPC endpoint).
     /// </summary>
-    public AwsConnectionOptions Connection(ParseResult parseResult, GlobalOptions globals, ILoggerFactory loggerFactory) => new()
+    public AwsConnectionOptions Connection(ParseResult parseResult, GlobalOptions globals, ILoggerFactory loggerFactory, AwsRequestLog requests) => new()
     {
         Region = parseResult.GetValue(Region),
         Profile = parseResult.GetValue(Profile),
@@ -65,5 +65,6 @@ internal sealed class AwsOptions
         CaFile = globals.RegistryConnection(parseResult).CaFile,
         Environment = ProcessEnvironmentVariables.Instance,
         LoggerFactory = loggerFactory,
+        RequestLog = requests,
     };
 }

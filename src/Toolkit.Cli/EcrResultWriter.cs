@@ -34,7 +34,7 @@ internal static class EcrResultWriter
                 ["actions"] = new JsonArray([.. result.Actions.Select(a => (JsonNode)Action(a))]),
                 ["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode?)JsonValue.Create(w))]),
             };
-            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.WriteJsonAsync(json, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -57,7 +57,7 @@ internal static class EcrResultWriter
                 ["changed"] = result.HasChanges,
                 ["action"] = Action(result.Action),
             };
-            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.WriteJsonAsync(json, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -80,7 +80,7 @@ internal static class EcrResultWriter
                 ["expiresAt"] = expires,
                 ["dockerConfig"] = result.DockerConfigPath,
             };
-            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.WriteJsonAsync(json, cancellationToken).ConfigureAwait(false);
             return;
         }
 

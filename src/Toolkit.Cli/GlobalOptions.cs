@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Toolkit.Aws;
 using Toolkit.Aws.Ecr;
@@ -104,12 +107,42 @@ internal sealed class CliHost(
 
     public bool Json(ParseResult parseResult) => parseResult.GetValue(Globals.Json);
 
+    /// <summary>Every AWS request attempt of this run with its request ID, for the result document.</summary>
+    public AwsRequestLog AwsRequests { get; } = new();
+
+    private static readonly JsonSerializerOptions s_resultJson = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>
+    /// Writes a command's <c>--json</c> result to standard output; when the run called AWS, a result object gets
+    /// <c>awsRequests</c>: each attempt (service, operation, HTTP status, AWS request ID), the trail AWS support asks for.
+    /// </summary>
+    public async Task WriteJsonAsync(JsonNode result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result is JsonObject document && AwsRequests.Records is { Count: > 0 } requests)
+        {
+            document["awsRequests"] = new JsonArray([.. requests.Select(r => (JsonNode)new JsonObject
+            {
+                ["service"] = r.Service,
+                ["operation"] = r.Operation,
+                ["status"] = r.StatusCode,
+                ["requestId"] = r.RequestId,
+            })]);
+        }
+
+        await Output.WriteLineAsync(result.ToJsonString(s_resultJson).AsMemory(), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Live progress: on an interactive terminal, unless <c>--no-progress</c>, <c>--json</c> or <c>-v quiet</c>.</summary>
     public bool ShowsProgress(ParseResult parseResult)
         => Terminal.IsInteractive && !parseResult.GetValue(Globals.NoProgress) && !Json(parseResult) && Globals.Verbosity(parseResult) < LogLevel.Error;
 
     /// <summary>The AWS connection the command line asks for (<c>--region</c>, <c>--profile</c>, ...).</summary>
-    public AwsConnectionOptions AwsConnection(ParseResult parseResult) => Globals.Aws.Connection(parseResult, Globals, LoggerFactory);
+    public AwsConnectionOptions AwsConnection(ParseResult parseResult) => Globals.Aws.Connection(parseResult, Globals, LoggerFactory, AwsRequests);
 
     /// <summary>An Amazon ECR client for <paramref name="options"/>. The caller disposes it.</summary>
     public static EcrClient CreateEcrClient(AwsConnectionOptions options) => new(Toolkit.Aws.AwsConnection.Resolve(options));

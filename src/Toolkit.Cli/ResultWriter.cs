@@ -49,7 +49,7 @@ internal static class ResultWriter
                     })]),
                 })]),
             };
-            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.WriteJsonAsync(json, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -85,7 +85,7 @@ internal static class ResultWriter
                     ["annotations"] = Map(p.Annotations),
                 })]),
             };
-            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.WriteJsonAsync(json, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -144,7 +144,7 @@ internal static class ResultWriter
                     ["size"] = m.Manifest.Size,
                 })]),
             };
-            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.WriteJsonAsync(json, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -169,7 +169,7 @@ internal static class ResultWriter
                 ["imageManifest"] = result.ImageManifest?.Digest.ToString(),
                 ["referrer"] = referrer,
             };
-            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.WriteJsonAsync(json, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -194,7 +194,7 @@ internal static class ResultWriter
         if (host.Json(parseResult))
         {
             var json = new JsonArray([.. listing.Referrers.Select(r => (JsonNode)Descriptor(r.Descriptor))]);
-            await host.Output.WriteLineAsync(json.ToJsonString(s_json).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.WriteJsonAsync(json, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -64,6 +64,22 @@ public sealed class EcrCommandTests : IDisposable
         """;
 
     [Fact]
+    public async Task The_json_result_lists_every_AWS_request_with_the_request_id_AWS_gave_it()
+    {
+        // When a repository is ensured with a JSON result
+        var result = await RunAsync("ecr", "ensure-repository", "audit/trail", "--scan-on-push", "--json");
+
+        // Then the document lists each AWS call in order, with the emulator's x-amzn-RequestId for each
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        var requests = JsonNode.Parse(result.StandardOutput)!["awsRequests"]!.AsArray();
+        Assert.Equal(
+            _emulator.Requests.Select(r => (r.Operation ?? string.Empty, r.RequestId)),
+            requests.Select(r => (r!["operation"]!.GetValue<string>(), r["requestId"]!.GetValue<string>())));
+        Assert.All(requests, r => Assert.Equal("ECR", r!["service"]!.GetValue<string>()));
+        Assert.Contains(requests, r => r!["operation"]!.GetValue<string>() == "CreateRepository" && r["status"]!.GetValue<int>() == 200);
+    }
+
+    [Fact]
     public async Task Ensure_repository_creates_then_changes_nothing_on_a_second_run()
     {
         // Given settings for a new repository
