@@ -86,10 +86,19 @@ public sealed class EcrLogin
             var configured = AwsConnection.Resolve(options);
             return (configured.Region, configured.ConfiguredEndpoints.Find(AwsServices.Ecr.ServiceId, options.EndpointUrl));
         }
-        catch (ToolkitException e) when (e.ErrorCode == ErrorCodes.AwsRegionMissing)
+        catch (ToolkitException)
         {
-            var endpoints = ConfiguredEndpoints.Load(options.Environment, options.Profile ?? options.Environment.Get("AWS_PROFILE") ?? "default", AwsProfiles.ConfigFilePath);
-            return (null, endpoints.Find(AwsServices.Ecr.ServiceId, options.EndpointUrl));
+            // Not resolvable yet (no region, an unknown profile): the client made for the host reports why. The custom
+            // endpoint is still looked up as configured, and then serves whatever region the host names.
+            try
+            {
+                var endpoints = ConfiguredEndpoints.Load(options.Environment, options.Profile ?? options.Environment.Get("AWS_PROFILE") ?? "default", AwsProfiles.ConfigFilePath);
+                return (null, endpoints.Find(AwsServices.Ecr.ServiceId, options.EndpointUrl));
+            }
+            catch (ToolkitException)
+            {
+                return (null, string.IsNullOrWhiteSpace(options.EndpointUrl) ? null : new ConfiguredEndpoint(options.EndpointUrl, "the endpoint URL option"));
+            }
         }
     }
 
