@@ -139,6 +139,21 @@ public static class ErrorCodes
     public static readonly ErrorCode EcrRegionMismatch = new("TK3081", ErrorKind.InvalidInput, "The registry host's region differs from the region asked for");
     public static readonly ErrorCode EcrRegistryEndpointMissing = new("TK3082", ErrorKind.Error, "Amazon ECR named no registry endpoint");
 
+    // Scan gates: policy failures (exit code 3) and the allowlist, VEX and scan report files they read.
+    public static readonly ErrorCode GateFailed = new("TK4000", ErrorKind.PolicyFailed, "The scan gate failed");
+    public static readonly ErrorCode ScanUnavailable = new("TK4001", ErrorKind.PolicyFailed, "A scan has no final findings, so the gate fails closed");
+    public static readonly ErrorCode ScanUnavailableWarning = new("TK4002", ErrorKind.Error, "A scan has no final findings and the policy lets the gate pass (a warning)");
+    public static readonly ErrorCode AllowlistEntryExpired = new("TK4003", ErrorKind.Error, "An allowlist entry has expired and no longer suppresses its findings (a warning)");
+    public static readonly ErrorCode InvalidGatePolicy = new("TK4004", ErrorKind.InvalidInput, "Invalid gate policy");
+    public static readonly ErrorCode AllowlistUnreadable = new("TK4010", ErrorKind.InvalidInput, "Allowlist file not found or unreadable");
+    public static readonly ErrorCode AllowlistMalformed = new("TK4011", ErrorKind.InvalidInput, "The allowlist file is not well-formed JSON or YAML");
+    public static readonly ErrorCode AllowlistVersionUnsupported = new("TK4012", ErrorKind.InvalidInput, "Unsupported allowlist version");
+    public static readonly ErrorCode AllowlistEntryInvalid = new("TK4013", ErrorKind.InvalidInput, "Invalid allowlist entry");
+    public static readonly ErrorCode VexUnreadable = new("TK4020", ErrorKind.InvalidInput, "VEX document not found or unreadable");
+    public static readonly ErrorCode VexMalformed = new("TK4021", ErrorKind.InvalidInput, "The VEX document is not a valid OpenVEX document");
+    public static readonly ErrorCode ScanReportUnreadable = new("TK4030", ErrorKind.InvalidInput, "Scan report not found or unreadable");
+    public static readonly ErrorCode ScanReportMalformed = new("TK4031", ErrorKind.InvalidInput, "The scan report is not a Trivy or Grype JSON report");
+
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

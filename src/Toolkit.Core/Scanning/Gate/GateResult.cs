@@ -1,0 +1,93 @@
+namespace Toolkit.Core.Scanning.Gate;
+
+/// <summary>What a gate decided.</summary>
+public enum GateDecision
+{
+    Pass = 0,
+
+    /// <summary>Let through, with a warning (a scan had no findings and the policy says to warn).</summary>
+    Warn = 1,
+
+    Fail = 2,
+}
+
+/// <summary>Why a finding was not counted.</summary>
+public enum SuppressionKind
+{
+    /// <summary>An OpenVEX <c>not_affected</c> or <c>fixed</c> statement.</summary>
+    Vex = 0,
+
+    /// <summary>An allowlist entry that has not expired.</summary>
+    Allowlist = 1,
+
+    /// <summary>No fix exists and the policy ignores unfixed findings.</summary>
+    Unfixed = 2,
+}
+
+/// <summary>A finding of one image.</summary>
+public sealed record ImageFinding(ScanResult Scan, Finding Finding);
+
+/// <summary>A finding the gate did not count, and why.</summary>
+public sealed record SuppressedFinding(ScanResult Scan, Finding Finding, SuppressionKind Kind, string Reason)
+{
+    /// <summary>The allowlist entry's last day.</summary>
+    public DateOnly? Expires { get; init; }
+
+    /// <summary>The VEX justification (and impact statement).</summary>
+    public string? Justification { get; init; }
+
+    /// <summary>Where the allowlist entry or VEX statement is written.</summary>
+    public string? Location { get; init; }
+}
+
+/// <summary>Why the gate failed: findings at or above the threshold, a count over its maximum, or a scan with no findings.</summary>
+public enum ViolationKind
+{
+    SeverityThreshold = 0,
+    MaximumCount = 1,
+    ScanUnavailable = 2,
+}
+
+/// <summary>One reason the gate fails (or warns, for an unavailable scan under <see cref="ScanUnavailableAction.Warn"/>).</summary>
+public sealed record GateViolation(ViolationKind Kind, string Message)
+{
+    /// <summary>The findings behind the violation (at or above the threshold, or of the severity over its maximum).</summary>
+    public IReadOnlyList<ImageFinding> Findings { get; init; } = [];
+
+    public ScanResult? Scan { get; init; }
+}
+
+/// <summary>An allowlist entry that matched a finding but has expired, so it no longer suppresses it.</summary>
+public sealed record ExpiredAllowlistEntry(AllowlistEntry Entry, IReadOnlyList<ImageFinding> Findings);
+
+/// <summary>The decision of a gate, with the counts, what failed it and what was suppressed.</summary>
+public sealed record GateResult
+{
+    public required GateDecision Decision { get; init; }
+
+    public required IReadOnlyList<ScanResult> Scans { get; init; }
+
+    /// <summary>The findings per severity of all complete scans, before anything is suppressed (every severity present, 0 when none).</summary>
+    public required IReadOnlyDictionary<Severity, int> CountsBeforeSuppression { get; init; }
+
+    /// <summary>The findings per severity that the gate counted.</summary>
+    public required IReadOnlyDictionary<Severity, int> Counts { get; init; }
+
+    /// <summary>The findings the gate counted, most severe first.</summary>
+    public required IReadOnlyList<ImageFinding> Findings { get; init; }
+
+    public required IReadOnlyList<GateViolation> Violations { get; init; }
+
+    /// <summary>The scans that had no final findings, reported as warnings under <see cref="ScanUnavailableAction.Warn"/>.</summary>
+    public required IReadOnlyList<GateViolation> Warnings { get; init; }
+
+    public required IReadOnlyList<SuppressedFinding> Suppressed { get; init; }
+
+    /// <summary>Allowlist entries that have expired; those that matched a finding list it (it is counted again).</summary>
+    public required IReadOnlyList<ExpiredAllowlistEntry> ExpiredEntries { get; init; }
+
+    /// <summary>One line per reason for the decision, for logs and summaries.</summary>
+    public required IReadOnlyList<string> Reasons { get; init; }
+
+    public DateTimeOffset EvaluatedAt { get; init; }
+}
