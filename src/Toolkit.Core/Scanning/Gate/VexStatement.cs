@@ -26,6 +26,12 @@ public sealed record VexStatement
     /// </summary>
     public IReadOnlyList<string> Products { get; init; } = [];
 
+    /// <summary>
+    /// The packages inside the products the statement is limited to, by name (taken from their package URLs); any package
+    /// when empty.
+    /// </summary>
+    public IReadOnlyList<string> Subcomponents { get; init; } = [];
+
     /// <summary>The OpenVEX justification of a <c>not_affected</c> statement (e.g. <c>vulnerable_code_not_in_execute_path</c>).</summary>
     public string? Justification { get; init; }
 
@@ -41,6 +47,11 @@ public sealed record VexStatement
         ArgumentNullException.ThrowIfNull(finding);
         ArgumentNullException.ThrowIfNull(scan);
         if (!VulnerabilityIds.Any(id => string.Equals(id, finding.Id, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        if (Subcomponents.Count > 0 && !Subcomponents.Contains(finding.PackageName ?? string.Empty, StringComparer.Ordinal))
         {
             return false;
         }
