@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using Toolkit.Core.Diagnostics;
+
+namespace Toolkit.Core.Scanning.Reports;
+
+/// <summary>
+/// Reads scan reports of scanners other than a registry's own: Trivy JSON (<c>trivy image --format json</c>, schema
+/// version 2) and Grype JSON (<c>grype -o json</c>), recognised by their shape. Each report is one image; a
+/// vulnerability is one <see cref="Finding"/> per package, as both tools report it.
+/// </summary>
+public static class ScanReportReader
+{
+    public static async Task<ScanResult> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string content;
+        try
+        {
+            content = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ToolkitException(ErrorCodes.ScanReportUnreadable, $"The scan report '{path}' cannot be read: {e.Message} Check the path.", e);
+        }
+
+        return Parse(content, path);
+    }
+
+    public static ScanResult Parse(string content, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(fileName);
+        JsonDocument json;
+        try
+        {
+            json = JsonDocument.Parse(content);
+        }
+        catch (JsonException e)
+        {
+            throw new ToolkitException(
+                ErrorCodes.ScanReportMalformed,
+                string.Create(CultureInfo.InvariantCulture, $"The scan report '{fileName}' is not well-formed JSON at line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}. Produce it again with 'trivy image --format json' or 'grype -o json'."),
+                e);
+        }
+
+        using (json)
+        {
+            var root = json.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("SchemaVersion", out _))
+            {
+                return TrivyReport.Read(root, fileName);
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("matches", out _))
+            {
+                return GrypeReport.Read(root, fileName);
+            }
+
+            throw Malformed(fileName, "it is neither a Trivy report (SchemaVersion, Results) nor a Grype report (matches)");
+        }
+    }
+
+    internal static ToolkitException Malformed(string fileName, string problem) =>
+        new(ErrorCodes.ScanReportMalformed, $"The scan report '{fileName}' cannot be read: {problem}. Produce it with 'trivy image --format json' or 'grype -o json'.");
+
+    internal static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    internal static double? Number(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            ? value.GetDouble()
+            : null;
+
+    internal static JsonElement Member(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : default;
+
+    internal static IEnumerable<JsonElement> Array(JsonElement element, string name) =>
+        Member(element, name) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray() : [];
+
+    /// <summary>Splits <c>registry/team/app@sha256:...</c> into the repository path without the registry host, and the digest.</summary>
+    internal static (string? Repository, string? Digest) SplitRepoDigest(string? repoDigest)
+    {
+        if (string.IsNullOrWhiteSpace(repoDigest))
+        {
+            return (null, null);
+        }
+
+        var at = repoDigest.IndexOf('@', StringComparison.Ordinal);
+        var name = at < 0 ? repoDigest : repoDigest[..at];
+        var digest = at < 0 ? null : repoDigest[(at + 1)..];
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            var first = name[..slash];
+            if (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost")
+            {
+                name = name[(slash + 1)..];
+            }
+        }
+
+        return (name.Length == 0 ? null : name, digest);
+    }
+}
