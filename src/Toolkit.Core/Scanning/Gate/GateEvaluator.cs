@@ -154,13 +154,11 @@ public static class GateEvaluator
         return null;
     }
 
-    /// <summary>No fix: the scanner says so, or says nothing and names no fixed version.</summary>
-    private static bool IsUnfixed(Finding finding) => finding.FixAvailable switch
-    {
-        FixAvailability.No => true,
-        FixAvailability.Unknown => string.IsNullOrWhiteSpace(finding.FixedVersion),
-        _ => false,
-    };
+    /// <summary>
+    /// No fix: only when the scanner says so. A finding whose scanner says nothing about fixes (ECR basic scanning) is
+    /// counted, so ignore-unfixed never lets through what nobody has judged.
+    /// </summary>
+    private static bool IsUnfixed(Finding finding) => finding.FixAvailable == FixAvailability.No;
 
     private static Dictionary<Severity, int> EmptyCounts() => Enum.GetValues<Severity>().ToDictionary(s => s, _ => 0);
 

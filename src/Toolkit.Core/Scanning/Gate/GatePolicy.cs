@@ -19,7 +19,7 @@ public sealed record GatePolicy
     /// <summary>The most findings allowed per severity (after suppression); a severity not listed has no limit.</summary>
     public IReadOnlyDictionary<Severity, int> MaxCounts { get; init; } = new Dictionary<Severity, int>();
 
-    /// <summary>Do not count findings with no fix (<see cref="FixAvailability.No"/>, or no fixed version and no fix information).</summary>
+    /// <summary>Do not count findings the scanner says have no fix (<see cref="FixAvailability.No"/>); findings with unknown fix information still count.</summary>
     public bool IgnoreUnfixed { get; init; }
 
     public Allowlist Allowlist { get; init; } = Allowlist.Empty;

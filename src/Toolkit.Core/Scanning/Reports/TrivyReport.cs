@@ -10,7 +10,8 @@ namespace Toolkit.Core.Scanning.Reports;
 /// </summary>
 internal static class TrivyReport
 {
-    // Trivy's statuses that say no fix will come (or none yet) when FixedVersion is empty.
+    // Trivy's statuses that say no fix will come (or none yet) when FixedVersion is empty; older Trivy reports have no
+    // Status, and there an empty FixedVersion means no fix.
     private static readonly string[] NoFixStatuses = ["affected", "will_not_fix", "fix_deferred", "end_of_life"];
 
     public static ScanResult Read(JsonElement root, string fileName)
@@ -70,7 +71,7 @@ internal static class TrivyReport
             PackageVersion = String(vulnerability, "InstalledVersion"),
             FixedVersion = string.IsNullOrWhiteSpace(fixedVersion) ? null : fixedVersion,
             FixAvailable = !string.IsNullOrWhiteSpace(fixedVersion) ? FixAvailability.Yes
-                : status is not null && NoFixStatuses.Contains(status, StringComparer.Ordinal) ? FixAvailability.No
+                : status is null || NoFixStatuses.Contains(status, StringComparer.Ordinal) ? FixAvailability.No
                 : FixAvailability.Unknown,
             LayerDigest = String(Member(vulnerability, "Layer"), "Digest"),
             Uri = String(vulnerability, "PrimaryURL"),

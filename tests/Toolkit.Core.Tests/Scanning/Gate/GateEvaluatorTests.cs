@@ -77,10 +77,11 @@ public sealed class GateEvaluatorTests
     }
 
     [Fact]
-    public void Ignore_unfixed_suppresses_findings_without_a_fix_and_keeps_fixed_and_partial_ones()
+    public void Ignore_unfixed_suppresses_findings_without_a_fix_and_keeps_fixed_partial_and_unknown_ones()
     {
         var scan = Scan(
             Finding("CVE-2023-45853", Severity.Critical, "zlib1g", fixedVersion: null, fix: FixAvailability.No),
+            // A scanner that says nothing about fixes (ECR basic scanning): counted, never taken for unfixed
             Finding("CVE-2025-0003", Severity.Critical, "libfoo", fixedVersion: null),
             Finding("CVE-2024-6387", Severity.Critical, "openssh-client", fix: FixAvailability.Yes),
             Finding("CVE-2025-0004", Severity.Critical, "libbar", fixedVersion: null, fix: FixAvailability.Partial));
@@ -89,8 +90,8 @@ public sealed class GateEvaluatorTests
 
         Assert.Equal(GateDecision.Fail, result.Decision);
         Assert.Equal(4, result.CountsBeforeSuppression[Severity.Critical]);
-        Assert.Equal(2, result.Counts[Severity.Critical]);
-        Assert.Equal(["CVE-2023-45853", "CVE-2025-0003"], result.Suppressed.Select(s => s.Finding.Id));
+        Assert.Equal(3, result.Counts[Severity.Critical]);
+        Assert.Equal(["CVE-2023-45853"], result.Suppressed.Select(s => s.Finding.Id));
         Assert.All(result.Suppressed, s => Assert.Equal(SuppressionKind.Unfixed, s.Kind));
     }
 
