@@ -1,4 +1,5 @@
 using System.Globalization;
+using Toolkit.Core.Diagnostics;
 
 namespace Toolkit.Core.Scanning.Gate;
 
@@ -21,6 +22,7 @@ public static class GateEvaluator
         ArgumentNullException.ThrowIfNull(scans);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        policy.Validate();
 
         var now = timeProvider.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -36,8 +38,13 @@ public static class GateEvaluator
         {
             if (scan.Outcome != ScanOutcome.Complete)
             {
-                var unavailable = new GateViolation(ViolationKind.ScanUnavailable, DescribeUnavailable(scan)) { Scan = scan };
-                (policy.OnScanUnavailable == ScanUnavailableAction.Warn ? warnings : violations).Add(unavailable);
+                var warn = policy.OnScanUnavailable == ScanUnavailableAction.Warn;
+                var unavailable = new GateViolation(ViolationKind.ScanUnavailable, DescribeUnavailable(scan))
+                {
+                    Scan = scan,
+                    Code = warn ? ErrorCodes.ScanUnavailableWarning : ErrorCodes.ScanUnavailable,
+                };
+                (warn ? warnings : violations).Add(unavailable);
                 continue;
             }
 

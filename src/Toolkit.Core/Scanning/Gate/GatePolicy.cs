@@ -1,3 +1,6 @@
+using System.Globalization;
+using Toolkit.Core.Diagnostics;
+
 namespace Toolkit.Core.Scanning.Gate;
 
 /// <summary>What the gate does when a scan has no final findings (failed, timed out, unsupported, unavailable).</summary>
@@ -28,4 +31,46 @@ public sealed record GatePolicy
     public IReadOnlyList<VexStatement> Vex { get; init; } = [];
 
     public ScanUnavailableAction OnScanUnavailable { get; init; } = ScanUnavailableAction.Fail;
+
+    /// <summary>
+    /// A threshold as options and policy files give it: <c>CRITICAL</c>, <c>HIGH</c>, <c>MEDIUM</c>, <c>LOW</c> or
+    /// <c>INFORMATIONAL</c>, case-insensitive; anything else is TK4004.
+    /// </summary>
+    public static Severity ParseThreshold(string text)
+    {
+        if (!SeverityText.TryParseName(text, out var severity) || severity == Severity.Undefined)
+        {
+            throw new ToolkitException(ErrorCodes.InvalidGatePolicy, $"'{text}' is not a severity to fail on. Use CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL.");
+        }
+
+        return severity;
+    }
+
+    /// <summary>
+    /// A scanning outcome policy as options and policy files give it: <c>fail</c> or <c>warn</c>, case-insensitive;
+    /// anything else is TK4004.
+    /// </summary>
+    public static ScanUnavailableAction ParseScanUnavailableAction(string text) => text?.Trim().ToUpperInvariant() switch
+    {
+        "FAIL" => ScanUnavailableAction.Fail,
+        "WARN" => ScanUnavailableAction.Warn,
+        _ => throw new ToolkitException(ErrorCodes.InvalidGatePolicy, $"'{text}' is not what to do when a scan has no findings. Use fail (the default) or warn."),
+    };
+
+    /// <summary>Checks the policy: UNDEFINED is no threshold (it would fail every finding), and maximum counts are 0 or more (TK4004).</summary>
+    public void Validate()
+    {
+        if (FailOn == Severity.Undefined)
+        {
+            throw new ToolkitException(ErrorCodes.InvalidGatePolicy, "UNDEFINED is not a severity to fail on (every finding is at or above it). Use CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL, and a maximum count for UNDEFINED findings.");
+        }
+
+        foreach (var (severity, maximum) in MaxCounts)
+        {
+            if (maximum < 0)
+            {
+                throw new ToolkitException(ErrorCodes.InvalidGatePolicy, string.Create(CultureInfo.InvariantCulture, $"The maximum count of {SeverityText.ToName(severity)} findings is {maximum}; give 0 or more."));
+            }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using Toolkit.Core.Diagnostics;
+
 namespace Toolkit.Core.Scanning.Gate;
 
 /// <summary>What a gate decided.</summary>
@@ -51,6 +53,9 @@ public enum ViolationKind
 /// <summary>One reason the gate fails (or warns, for an unavailable scan under <see cref="ScanUnavailableAction.Warn"/>).</summary>
 public sealed record GateViolation(ViolationKind Kind, string Message)
 {
+    /// <summary>The code front-ends log it with: TK4000 for findings, TK4001 for an unavailable scan, TK4002 when that is a warning.</summary>
+    public ErrorCode Code { get; init; } = Kind == ViolationKind.ScanUnavailable ? ErrorCodes.ScanUnavailable : ErrorCodes.GateFailed;
+
     /// <summary>The findings behind the violation (at or above the threshold, or of the severity over its maximum).</summary>
     public IReadOnlyList<ImageFinding> Findings { get; init; } = [];
 
@@ -58,7 +63,11 @@ public sealed record GateViolation(ViolationKind Kind, string Message)
 }
 
 /// <summary>An allowlist entry that matched a finding but has expired, so it no longer suppresses it.</summary>
-public sealed record ExpiredAllowlistEntry(AllowlistEntry Entry, IReadOnlyList<ImageFinding> Findings);
+public sealed record ExpiredAllowlistEntry(AllowlistEntry Entry, IReadOnlyList<ImageFinding> Findings)
+{
+    /// <summary>The warning code front-ends log it with (TK4003).</summary>
+    public static ErrorCode Code => ErrorCodes.AllowlistEntryExpired;
+}
 
 /// <summary>The decision of a gate, with the counts, what failed it and what was suppressed.</summary>
 public sealed record GateResult
