@@ -20,8 +20,15 @@ public enum FixAvailability
 /// </summary>
 public sealed record Finding
 {
+    /// <summary>True when <paramref name="id"/> is the finding's id or one of its aliases (without case).</summary>
+    public bool IsKnownAs(string id) =>
+        string.Equals(Id, id, StringComparison.OrdinalIgnoreCase) || Aliases.Any(a => string.Equals(a, id, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The vulnerability id: <c>CVE-2024-6387</c>, <c>GHSA-...</c>, <c>ALAS2-2023-...</c>, ...</summary>
     public required string Id { get; init; }
+
+    /// <summary>Other ids of the same vulnerability (the CVE of a GHSA advisory, the GHSA of a CVE); allowlists and VEX match them too.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
 
     public required Severity Severity { get; init; }
 

@@ -60,6 +60,8 @@ public sealed class ScanReportReaderTests
         Assert.Equal("8.0.5, 6.0.10", json.FixedVersion);
         Assert.Equal(7.5, json.CvssScore);
         Assert.Equal("ghsa", json.Source);
+        Assert.Equal(["GHSA-8g4q-xg66-9fp4"], json.Aliases);
+        Assert.Empty(zlib.Aliases);
     }
 
     [Fact]
@@ -90,6 +92,8 @@ public sealed class ScanReportReaderTests
 
         Assert.Equal("Negligible", scan.Findings[2].SeverityText);
         Assert.Equal("8.0.5", scan.Findings[4].FixedVersion);
+        Assert.Equal(["CVE-2024-43485"], scan.Findings[4].Aliases);
+        Assert.Empty(zlib.Aliases);
         Assert.Equal("sha256:e1f0d9c8b7a6958473625140f3e2d1c0b9a8f7e6d5c4b3a29180f7e6d5c4b3a2", scan.Findings[4].LayerDigest);
     }
 

@@ -106,6 +106,7 @@ public static class EcrFindingsMapper
         var template = new Finding
         {
             Id = details?.VulnerabilityId ?? finding.Title ?? "(unnamed)",
+            Aliases = [.. (details?.RelatedVulnerabilities ?? []).Where(r => !string.IsNullOrWhiteSpace(r) && !string.Equals(r, details?.VulnerabilityId, StringComparison.OrdinalIgnoreCase))],
             Severity = SeverityText.Parse(finding.Severity),
             SeverityText = finding.Severity,
             CvssScore = score,

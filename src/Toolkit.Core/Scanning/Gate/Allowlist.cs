@@ -27,7 +27,7 @@ public sealed record AllowlistEntry
     {
         ArgumentNullException.ThrowIfNull(finding);
         ArgumentNullException.ThrowIfNull(scan);
-        return string.Equals(Id, finding.Id, StringComparison.OrdinalIgnoreCase)
+        return finding.IsKnownAs(Id)
             && (Package is null || string.Equals(Package, finding.PackageName, StringComparison.Ordinal))
             && (Repository is null || string.Equals(Repository, scan.Repository, StringComparison.OrdinalIgnoreCase));
     }

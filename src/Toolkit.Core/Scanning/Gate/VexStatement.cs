@@ -46,7 +46,7 @@ public sealed record VexStatement
     {
         ArgumentNullException.ThrowIfNull(finding);
         ArgumentNullException.ThrowIfNull(scan);
-        if (!VulnerabilityIds.Any(id => string.Equals(id, finding.Id, StringComparison.OrdinalIgnoreCase)))
+        if (!VulnerabilityIds.Any(finding.IsKnownAs))
         {
             return false;
         }

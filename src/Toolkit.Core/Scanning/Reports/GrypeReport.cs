@@ -67,6 +67,7 @@ internal static class GrypeReport
         return new Finding
         {
             Id = id,
+            Aliases = [.. Array(match, "relatedVulnerabilities").Select(r => String(r, "id")).Where(r => r is not null && !string.Equals(r, id, StringComparison.OrdinalIgnoreCase)).Select(r => r!).Distinct(StringComparer.OrdinalIgnoreCase)],
             Severity = SeverityText.Parse(severityText),
             SeverityText = severityText,
             CvssScore = score,

@@ -63,6 +63,7 @@ internal static class TrivyReport
         return new Finding
         {
             Id = id,
+            Aliases = [.. Array(vulnerability, "VendorIDs").Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).Where(v => !string.Equals(v, id, StringComparison.OrdinalIgnoreCase))],
             Severity = SeverityText.Parse(severityText),
             SeverityText = severityText,
             CvssScore = score,

@@ -114,7 +114,8 @@ public sealed class EcrFindingsMapperTests : IDisposable
         Assert.Null(zlib.FixedVersion);
         Assert.Equal(FixAvailability.No, zlib.FixAvailable);
         Assert.False(zlib.ExploitAvailable);
-        Assert.Contains(scan.Findings, f => f.PackageName == "System.Text.Json");
+        var json = Assert.Single(scan.Findings, f => f.PackageName == "System.Text.Json");
+        Assert.Equal(["CVE-2024-43485"], json.Aliases);
     }
 
     [Theory]
@@ -164,6 +165,7 @@ public sealed class EcrFindingsMapperTests : IDisposable
             PackageVulnerabilityDetails = new PackageVulnerabilityDetails
             {
                 VulnerabilityId = "CVE-2025-1111",
+                RelatedVulnerabilities = ["CVE-2025-1111", "GHSA-aaaa-bbbb-cccc"],
                 Cvss = [new CvssScore { BaseScore = 4.3, ScoringVector = "AV:N/AC:M/Au:N/C:N/I:P/A:N", Version = "2.0" }, new CvssScore { BaseScore = 6.1, ScoringVector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", Version = "3.1" }],
                 ReferenceUrls = ["https://example.com/advisory"],
                 VulnerablePackages =
@@ -184,5 +186,6 @@ public sealed class EcrFindingsMapperTests : IDisposable
         Assert.Equal([FixAvailability.Yes, FixAvailability.No, FixAvailability.Partial], mapped.Select(f => f.FixAvailable));
         Assert.Equal(["2:1.0", "3.2-1", "0.9"], mapped.Select(f => f.PackageVersion));
         Assert.All(mapped, f => Assert.False(f.ExploitAvailable));
+        Assert.All(mapped, f => Assert.Equal(["GHSA-aaaa-bbbb-cccc"], f.Aliases));
     }
 }

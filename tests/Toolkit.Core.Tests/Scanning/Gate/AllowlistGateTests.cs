@@ -40,6 +40,17 @@ public sealed class AllowlistGateTests
     }
 
     [Fact]
+    public void An_entry_for_a_cve_suppresses_the_finding_reported_under_its_ghsa_alias()
+    {
+        var ghsa = Finding("GHSA-8g4q-xg66-9fp4", Severity.High, "System.Text.Json") with { Aliases = ["CVE-2024-43485"] };
+
+        var result = GateEvaluator.Evaluate(Scan(ghsa), Policy(Entry("CVE-2024-43485", new DateOnly(2027, 1, 31))), time);
+
+        Assert.Equal(GateDecision.Pass, result.Decision);
+        Assert.Equal("GHSA-8g4q-xg66-9fp4", Assert.Single(result.Suppressed).Finding.Id);
+    }
+
+    [Fact]
     public void An_expired_entry_stops_suppressing_and_is_reported_with_its_findings()
     {
         var scan = Scan(Finding("CVE-2024-6387", Severity.High, "openssh-client"));
