@@ -114,7 +114,7 @@ public sealed class EcrScanWaiter
         {
             configuration = (await _client.GetRegistryScanningConfigurationAsync(new GetRegistryScanningConfigurationRequest(), cancellationToken).ConfigureAwait(false)).ScanningConfiguration;
         }
-        catch (EcrServiceException exception)
+        catch (AwsServiceException exception) when (exception is EcrServiceException || exception.ErrorCode == ErrorCodes.AwsAccessDenied)
         {
             _logger.LogWarning("The registry's scanning configuration could not be read ({Error}); the scan type is taken from the findings.", exception.ErrorType);
             return (null, EcrScanMode.Unknown);
@@ -145,7 +145,7 @@ public sealed class EcrScanWaiter
             var scanOnPush = repositories.Repositories is { Count: > 0 } found && found[0].ImageScanningConfiguration?.ScanOnPush == true;
             return (scanType, scanOnPush ? EcrScanMode.ScanOnPush : EcrScanMode.Manual);
         }
-        catch (EcrServiceException exception)
+        catch (AwsServiceException exception) when (exception is EcrServiceException || exception.ErrorCode == ErrorCodes.AwsAccessDenied)
         {
             _logger.LogWarning("The repository's scan-on-push setting could not be read ({Error}).", exception.ErrorType);
             return (scanType, EcrScanMode.Unknown);
@@ -217,7 +217,8 @@ public sealed class EcrScanWaiter
             progress?.Report(new ScanWaitProgress(repositoryName, digest, lastStatus, message, _time.GetUtcNow() - startedAt, polls));
         }
 
-        async Task StartScanAsync()
+        // Starts a basic scan; returns a result when the image cannot be scanned at all.
+        async Task<EcrScanWaitResult?> StartScanAsync()
         {
             scanStarted = true;
             calls++;
@@ -233,11 +234,25 @@ public sealed class EcrScanWaiter
                 _logger.LogInformation("{Repository}@{Digest} was scanned in the last 24 hours; waiting for that scan.", repositoryName, digest);
                 Report("scanned in the last 24 hours; using that scan");
             }
+            catch (UnsupportedImageTypeException exception)
+            {
+                _logger.LogWarning("{Repository}@{Digest} cannot be scanned: {Message}", repositoryName, digest, exception.ServiceMessage);
+                lastStatus = ScanStatus.UnsupportedImage;
+                Report("scan unavailable");
+                return Result(EcrScanWaitOutcome.ScanUnavailable, ScanStatus.UnsupportedImage, exception.ServiceMessage);
+            }
+            catch (ValidationException exception) when (mode == EcrScanMode.Unknown)
+            {
+                // With the configuration unreadable, the registry may scan with Amazon Inspector, which takes no manual scans.
+                _logger.LogInformation("{Repository}@{Digest}: StartImageScan refused ({Message}); waiting for the registry's own scan.", repositoryName, digest, exception.ServiceMessage);
+            }
+
+            return null;
         }
 
-        if (mode == EcrScanMode.Manual)
+        if (mode == EcrScanMode.Manual && await StartScanAsync().ConfigureAwait(false) is { } unscannable)
         {
-            await StartScanAsync().ConfigureAwait(false);
+            return unscannable;
         }
 
         var throttled = false;
@@ -271,7 +286,10 @@ public sealed class EcrScanWaiter
                     && scanType != ScanType.Enhanced && mode is EcrScanMode.ScanOnPush or EcrScanMode.Unknown)
                 {
                     _logger.LogInformation("No scan of {Repository}@{Digest} after {Grace}; starting one.", repositoryName, digest, Format(_options.ScanNotFoundGracePeriod));
-                    await StartScanAsync().ConfigureAwait(false);
+                    if (await StartScanAsync().ConfigureAwait(false) is { } refused)
+                    {
+                        return refused;
+                    }
                 }
                 else if (phase != "not found")
                 {

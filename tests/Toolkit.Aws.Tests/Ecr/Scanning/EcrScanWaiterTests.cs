@@ -281,6 +281,38 @@ public sealed class EcrScanWaiterTests : IDisposable
     }
 
     [Fact]
+    public async Task An_image_StartImageScan_refuses_as_unsupported_is_an_unavailable_scan()
+    {
+        await CreateRepositoryAsync(scanOnPush: false);
+        var subject = await PushAsync("subject");
+        var (sbom, sbomDigest) = EmulatorChecks.ReferrerManifest(subject, 400, "application/spdx+json");
+        await _ecr.Client.PutImageAsync(new PutImageRequest { RepositoryName = Repository, ImageManifest = sbom }, CancellationToken.None);
+
+        var result = await WaitOneAsync(sbomDigest);
+
+        Assert.Equal((EcrScanWaitOutcome.ScanUnavailable, ScanStatus.UnsupportedImage, true), (result.Outcome, result.Status, result.ScanStarted));
+        Assert.Contains("not an image manifest that can be scanned", result.Description, StringComparison.Ordinal);
+        Assert.Equal(0, _ecr.Count("DescribeImageScanFindings"));
+        AssertHealthy();
+    }
+
+    [Fact]
+    public async Task Without_permission_to_read_the_scanning_configuration_the_findings_shape_gives_the_scan_type()
+    {
+        await CreateRepositoryAsync(scanOnPush: true);
+        Emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(3);
+        Emulator.Scenario.Fail("GetRegistryScanningConfiguration", new EcrFault(400, "AccessDeniedException", "User is not authorized to perform: ecr:GetRegistryScanningConfiguration"));
+        var digest = await PushAsync("no-permission");
+
+        var result = await WaitOneAsync(digest);
+
+        Assert.Equal((EcrScanWaitOutcome.Complete, EcrScanMode.Unknown), (result.Outcome, result.Mode));
+        Assert.Equal(ScanType.Basic, result.ScanType);
+        Assert.Equal(6, result.Findings!.Findings!.Count);
+        AssertHealthy();
+    }
+
+    [Fact]
     public async Task Throttling_while_polling_is_retried_by_the_client_and_the_wait_goes_on()
     {
         await CreateRepositoryAsync(scanOnPush: true);
