@@ -180,6 +180,24 @@ public sealed class EcrScanWaiterTests : IDisposable
     }
 
     [Fact]
+    public async Task ScanNotFound_past_the_grace_period_under_enhanced_scanning_is_waited_out_without_a_manual_scan()
+    {
+        await CreateRepositoryAsync(scanOnPush: false);
+        await EnhancedAsync(ScanFrequency.ScanOnPush);
+        Emulator.Scenario.ScanNotFoundAfterPush = TimeSpan.FromSeconds(90);
+        Emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(10);
+        var digest = await PushAsync("inspector-late");
+
+        var result = await WaitOneAsync(digest, new EcrScanWaitOptions { ScanNotFoundGracePeriod = TimeSpan.FromSeconds(30) });
+
+        Assert.Equal((EcrScanWaitOutcome.Complete, false), (result.Outcome, result.ScanStarted));
+        Assert.Equal(0, _ecr.Count("StartImageScan"));
+        Assert.InRange(result.DecidedAt - (s_start + TimeSpan.FromSeconds(100)), TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        Assert.NotEmpty(result.Findings!.EnhancedFindings!);
+        AssertHealthy();
+    }
+
+    [Fact]
     public async Task Enhanced_scan_goes_PENDING_IN_PROGRESS_COMPLETE_and_all_pages_are_read()
     {
         await CreateRepositoryAsync(scanOnPush: false);
