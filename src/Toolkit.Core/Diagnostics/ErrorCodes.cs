@@ -138,6 +138,7 @@ public static class ErrorCodes
     public static readonly ErrorCode DockerConfigEntryShadowed = new("TK3080", ErrorKind.Error, "A credential helper in the docker config takes precedence over the entry written (a warning)");
     public static readonly ErrorCode EcrRegionMismatch = new("TK3081", ErrorKind.InvalidInput, "The registry host's region differs from the region asked for");
     public static readonly ErrorCode EcrRegistryEndpointMissing = new("TK3082", ErrorKind.Error, "Amazon ECR named no registry endpoint");
+    public static readonly ErrorCode EcrScanImageNotFound = new("TK3100", ErrorKind.Error, "The image to wait for is not in the Amazon ECR repository");
 
     // Scan gates: policy failures (exit code 3) and the allowlist, VEX and scan report files they read.
     public static readonly ErrorCode GateFailed = new("TK4000", ErrorKind.PolicyFailed, "The scan gate failed");

@@ -50,11 +50,13 @@ public sealed partial class EcrEmulator
 
         var now = TimeProvider.GetUtcNow();
         var visible = now + Scenario.ScanNotFoundAfterPush;
-        var completes = visible + Scenario.ScanDelay;
+        var pendingUntil = _scanType == "ENHANCED" ? visible + Scenario.EnhancedPendingDuration : visible;
+        var completes = pendingUntil + Scenario.ScanDelay;
         image.Scan = new ScanState
         {
             StartedAt = now,
             VisibleAt = visible,
+            PendingUntil = pendingUntil,
             CompletesAt = completes,
             FindingsVisibleAt = completes + Scenario.FindingsDelayAfterComplete,
             Enhanced = _scanType == "ENHANCED",
@@ -68,6 +70,11 @@ public sealed partial class EcrEmulator
         if (image.Scan is not { } scan || now < scan.VisibleAt)
         {
             return null;
+        }
+
+        if (now < scan.PendingUntil)
+        {
+            return new ScanSnapshot("PENDING", "The scan is pending.", scan.Enhanced, scan.CompletesAt, scan.CompletesAt, null);
         }
 
         if (now < scan.CompletesAt)
@@ -85,6 +92,12 @@ public sealed partial class EcrEmulator
                 "UNSUPPORTED_IMAGE", "UnsupportedImageError: The operating system and/or package manager are not supported.", scan.Enhanced, completedAt, sourceUpdatedAt, null),
             EcrScanOutcome.FindingsUnavailable => new ScanSnapshot(
                 "FINDINGS_UNAVAILABLE", "Findings are unavailable for this image.", scan.Enhanced, completedAt, sourceUpdatedAt, null),
+            EcrScanOutcome.ScanEligibilityExpired => new ScanSnapshot(
+                "SCAN_ELIGIBILITY_EXPIRED", "The image is no longer eligible for continuous scanning.", scan.Enhanced, completedAt, sourceUpdatedAt, null),
+            EcrScanOutcome.LimitExceeded => new ScanSnapshot(
+                "LIMIT_EXCEEDED", "The scan limit for this account has been exceeded.", scan.Enhanced, completedAt, sourceUpdatedAt, null),
+            EcrScanOutcome.ImageArchived => new ScanSnapshot(
+                "IMAGE_ARCHIVED", "The image is archived and cannot be scanned.", scan.Enhanced, completedAt, sourceUpdatedAt, null),
             _ => new ScanSnapshot(
                 scan.Continuous ? "ACTIVE" : "COMPLETE",
                 scan.Continuous ? "Continuous scan is selected for image." : "The scan was completed successfully.",
@@ -114,7 +127,8 @@ public sealed partial class EcrEmulator
             }
 
             var now = TimeProvider.GetUtcNow();
-            if (image.Scan is { } previous && now - previous.StartedAt < Scenario.ScanQuotaWindow)
+            // A scan on push that never became visible does not count against the daily quota.
+            if (image.Scan is { } previous && now >= previous.VisibleAt && now - previous.StartedAt < Scenario.ScanQuotaWindow)
             {
                 throw new EcrServiceException("LimitExceededException", "The scan quota per image has been exceeded. Wait and try again.");
             }
@@ -124,6 +138,7 @@ public sealed partial class EcrEmulator
             {
                 StartedAt = now,
                 VisibleAt = now,
+                PendingUntil = now,
                 CompletesAt = completes,
                 FindingsVisibleAt = completes + Scenario.FindingsDelayAfterComplete,
                 Enhanced = false,
@@ -163,12 +178,14 @@ public sealed partial class EcrEmulator
             }
 
             var scope = $"{repository.Name}|{image.Digest}|{(scan.Enhanced ? "enhanced" : "basic")}";
-            var findingsJson = new JsonObject
+            var findingsJson = new JsonObject();
+            if (!Scenario.CompletedAtOnlyWithFindings || image.Scan!.FindingsVisibleAt <= TimeProvider.GetUtcNow())
             {
-                ["imageScanCompletedAt"] = Epoch(scan.CompletedAt),
-                ["vulnerabilitySourceUpdatedAt"] = Epoch(scan.SourceUpdatedAt),
-                ["findingSeverityCounts"] = SeverityCounts(findings, scan.Enhanced),
-            };
+                findingsJson["imageScanCompletedAt"] = Epoch(scan.CompletedAt);
+            }
+
+            findingsJson["vulnerabilitySourceUpdatedAt"] = Epoch(scan.SourceUpdatedAt);
+            findingsJson["findingSeverityCounts"] = SeverityCounts(findings, scan.Enhanced);
             string? next;
             if (scan.Enhanced)
             {

@@ -88,6 +88,9 @@ public sealed partial class EcrEmulator
         /// <summary>Until then DescribeImageScanFindings answers ScanNotFoundException.</summary>
         public required DateTimeOffset VisibleAt { get; init; }
 
+        /// <summary>Until then a visible (enhanced) scan is PENDING, then IN_PROGRESS until <see cref="CompletesAt"/>.</summary>
+        public required DateTimeOffset PendingUntil { get; init; }
+
         public required DateTimeOffset CompletesAt { get; init; }
 
         public required DateTimeOffset FindingsVisibleAt { get; init; }

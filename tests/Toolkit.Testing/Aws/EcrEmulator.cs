@@ -28,6 +28,12 @@ public sealed record EcrEmulatorOptions
     /// <summary>The handler the emulator reaches <see cref="BackingRegistry"/> through (plain HTTP by default).</summary>
     public HttpMessageHandler? BackingRegistryHandler { get; init; }
 
+    /// <summary>
+    /// How far a request's signing time may be from the emulator's clock (AWS allows 15 minutes). Tests that run a fake clock far
+    /// ahead of the real one, while the client signs with the real time, widen it.
+    /// </summary>
+    public TimeSpan AllowedClockSkew { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Dispose throws when the emulator recorded model violations (on by default; tests may assert themselves instead).</summary>
     public bool ThrowOnViolationsAtDispose { get; init; } = true;
 }
@@ -96,7 +102,7 @@ public sealed partial class EcrEmulator : LoopbackHttpServer, IEcrRegistryBacken
             throw new ArgumentException($"The account id must be 12 digits, not '{_options.AccountId}'.", nameof(options));
         }
 
-        _verifier = new SigV4Verifier(_options.Region, Model.SigningName, _options.TimeProvider);
+        _verifier = new SigV4Verifier(_options.Region, Model.SigningName, _options.TimeProvider) { AllowedSkew = _options.AllowedClockSkew };
         _verifier.AddCredentials(DefaultCredentials);
         if (_options.BackingRegistry is { } backing)
         {

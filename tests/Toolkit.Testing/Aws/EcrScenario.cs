@@ -30,6 +30,15 @@ public enum EcrScanOutcome
 
     /// <summary><c>FINDINGS_UNAVAILABLE</c> (enhanced scanning).</summary>
     FindingsUnavailable,
+
+    /// <summary><c>SCAN_ELIGIBILITY_EXPIRED</c> (enhanced scanning: the image is past its continuous-scan duration).</summary>
+    ScanEligibilityExpired,
+
+    /// <summary><c>LIMIT_EXCEEDED</c> (enhanced scanning: the account's scan limit is reached).</summary>
+    LimitExceeded,
+
+    /// <summary><c>IMAGE_ARCHIVED</c>: the image was moved to the archive storage class.</summary>
+    ImageArchived,
 }
 
 /// <summary>
@@ -56,6 +65,16 @@ public sealed class EcrScenario
     /// the findings arrive; default: none).
     /// </summary>
     public TimeSpan FindingsDelayAfterComplete { get; set; }
+
+    /// <summary>How long an enhanced scan shows <c>PENDING</c> before it is <c>IN_PROGRESS</c> for <see cref="ScanDelay"/> (default: none).</summary>
+    public TimeSpan EnhancedPendingDuration { get; set; }
+
+    /// <summary>
+    /// Whether <c>imageScanCompletedAt</c> is left out of a complete scan's findings until the findings are visible (see
+    /// <see cref="FindingsDelayAfterComplete"/>), as Amazon Inspector results do that are still arriving (default: false, the
+    /// time is always there once the scan is complete).
+    /// </summary>
+    public bool CompletedAtOnlyWithFindings { get; set; }
 
     /// <summary>How long after a scan started StartImageScan answers <c>LimitExceededException</c> (the service allows one scan per image a day).</summary>
     public TimeSpan ScanQuotaWindow { get; set; } = TimeSpan.FromHours(24);
