@@ -19,15 +19,7 @@ public static class AllowlistReader
     public static async Task<Allowlist> ReadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string content;
-        try
-        {
-            content = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ToolkitException(ErrorCodes.AllowlistUnreadable, $"The allowlist file '{path}' cannot be read: {e.Message} Check the path given with --allowlist.", e);
-        }
+        var content = await ScanInputFile.ReadTextAsync(path, ErrorCodes.AllowlistUnreadable, "allowlist file", "Check the path given with --allowlist.", cancellationToken).ConfigureAwait(false);
 
         return Parse(content, path);
     }
@@ -46,18 +38,7 @@ public static class AllowlistReader
 
     private static RawAllowlist ReadJson(string content, string fileName)
     {
-        JsonDocument json;
-        try
-        {
-            json = JsonDocument.Parse(content, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new ToolkitException(
-                ErrorCodes.AllowlistMalformed,
-                string.Create(CultureInfo.InvariantCulture, $"The allowlist '{fileName}' is not well-formed JSON at line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}. Fix the file (or write it as YAML with a .yaml name)."),
-                e);
-        }
+        var json = ScanInputFile.ParseJson(content, fileName, ErrorCodes.AllowlistMalformed, "allowlist", "Fix the file (or write it as YAML with a .yaml name).", new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
 
         using (json)
         {

@@ -14,15 +14,7 @@ public static class VexReader
     public static async Task<IReadOnlyList<VexStatement>> ReadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string content;
-        try
-        {
-            content = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ToolkitException(ErrorCodes.VexUnreadable, $"The VEX document '{path}' cannot be read: {e.Message} Check the path.", e);
-        }
+        var content = await ScanInputFile.ReadTextAsync(path, ErrorCodes.VexUnreadable, "VEX document", "Check the path.", cancellationToken).ConfigureAwait(false);
 
         return Parse(content, path);
     }
@@ -31,18 +23,7 @@ public static class VexReader
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(fileName);
-        JsonDocument json;
-        try
-        {
-            json = JsonDocument.Parse(content);
-        }
-        catch (JsonException e)
-        {
-            throw new ToolkitException(
-                ErrorCodes.VexMalformed,
-                string.Create(CultureInfo.InvariantCulture, $"The VEX document '{fileName}' is not well-formed JSON at line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}. Fix the document."),
-                e);
-        }
+        var json = ScanInputFile.ParseJson(content, fileName, ErrorCodes.VexMalformed, "VEX document", "Fix the document.");
 
         using (json)
         {

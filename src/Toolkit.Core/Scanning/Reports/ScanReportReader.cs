@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Toolkit.Core.Diagnostics;
 
@@ -14,15 +13,7 @@ public static class ScanReportReader
     public static async Task<ScanResult> ReadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string content;
-        try
-        {
-            content = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ToolkitException(ErrorCodes.ScanReportUnreadable, $"The scan report '{path}' cannot be read: {e.Message} Check the path.", e);
-        }
+        var content = await ScanInputFile.ReadTextAsync(path, ErrorCodes.ScanReportUnreadable, "scan report", "Check the path.", cancellationToken).ConfigureAwait(false);
 
         return Parse(content, path);
     }
@@ -31,18 +22,7 @@ public static class ScanReportReader
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(fileName);
-        JsonDocument json;
-        try
-        {
-            json = JsonDocument.Parse(content);
-        }
-        catch (JsonException e)
-        {
-            throw new ToolkitException(
-                ErrorCodes.ScanReportMalformed,
-                string.Create(CultureInfo.InvariantCulture, $"The scan report '{fileName}' is not well-formed JSON at line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}. Produce it again with 'trivy image --format json' or 'grype -o json'."),
-                e);
-        }
+        var json = ScanInputFile.ParseJson(content, fileName, ErrorCodes.ScanReportMalformed, "scan report", "Produce it again with 'trivy image --format json' or 'grype -o json'.");
 
         using (json)
         {
