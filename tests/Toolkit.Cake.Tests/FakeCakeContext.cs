@@ -11,7 +11,7 @@ public sealed class FakeCakeContext(string workingDirectory, IReadOnlyDictionary
 {
     public ICakeEnvironment Environment { get; } = new FakeEnvironment(workingDirectory, environmentVariables);
 
-    public ICakeLog Log { get; } = new NullLog();
+    public ICakeLog Log { get; init; } = new NullLog();
 
     public IFileSystem FileSystem => throw new NotSupportedException();
 
@@ -44,5 +44,34 @@ public sealed class FakeCakeContext(string workingDirectory, IReadOnlyDictionary
         public IDictionary<string, string> GetEnvironmentVariables() => variables.ToDictionary(StringComparer.Ordinal);
 
         public DirectoryPath GetSpecialPath(SpecialPath path) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>A Cake log that keeps what the aliases write, for tests that check warnings and messages.</summary>
+public sealed class RecordingCakeLog : ICakeLog
+{
+    private readonly List<(LogLevel Level, string Text)> _lines = [];
+
+    public Verbosity Verbosity { get; set; } = Verbosity.Diagnostic;
+
+    public IReadOnlyList<(LogLevel Level, string Text)> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public IEnumerable<string> Warnings => Lines.Where(l => l.Level == LogLevel.Warning).Select(l => l.Text);
+
+    public void Write(Verbosity verbosity, LogLevel level, string format, params object[] args)
+    {
+        lock (_lines)
+        {
+            _lines.Add((level, string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args)));
+        }
     }
 }
