@@ -154,6 +154,8 @@ public static class ErrorCodes
     public static readonly ErrorCode VexMalformed = new("TK4021", ErrorKind.InvalidInput, "The VEX document is not a valid OpenVEX document");
     public static readonly ErrorCode ScanReportUnreadable = new("TK4030", ErrorKind.InvalidInput, "Scan report not found or unreadable");
     public static readonly ErrorCode ScanReportMalformed = new("TK4031", ErrorKind.InvalidInput, "The scan report is not a Trivy or Grype JSON report");
+    public static readonly ErrorCode GateReportNotWritable = new("TK4040", ErrorKind.Error, "The gate report cannot be written");
+    public static readonly ErrorCode InvalidGateReportOptions = new("TK4041", ErrorKind.InvalidInput, "Invalid gate report options");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)
