@@ -123,6 +123,31 @@ public sealed class ScanGateTests : IDisposable
     }
 
     [Fact]
+    public async Task The_requested_reports_are_written_from_the_same_run()
+    {
+        var gate = await ScanGate.LoadAsync(
+            new ScanGateOptions
+            {
+                FailOn = "HIGH",
+                ReportPaths = [Sample("trivy-debian12-dotnet.json")],
+                JsonReportPath = Path.Combine(_folder.Path, "out", "gate.json"),
+                MarkdownReportPath = Path.Combine(_folder.Path, "out", "gate.md"),
+                SarifReportPath = Path.Combine(_folder.Path, "out", "gate.sarif"),
+            },
+            _time,
+            CancellationToken.None);
+
+        var outcome = await gate.EvaluateAsync(null, CancellationToken.None);
+
+        Assert.Equal([gate.Options.JsonReportPath!, gate.Options.MarkdownReportPath!, gate.Options.SarifReportPath!], outcome.ReportsWritten);
+        Assert.Equal(outcome.ToBytes(Toolkit.Core.Scanning.Reporting.GateReportFormat.Json), File.ReadAllBytes(gate.Options.JsonReportPath!));
+        Assert.Equal(outcome.ToBytes(Toolkit.Core.Scanning.Reporting.GateReportFormat.Markdown), File.ReadAllBytes(gate.Options.MarkdownReportPath!));
+        Assert.Equal("2.1.0", System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(gate.Options.SarifReportPath!))!["version"]!.GetValue<string>());
+        Assert.Empty(gate.Policy.Vex);
+        Assert.NotNull(outcome.CreateDocument());
+    }
+
+    [Fact]
     public async Task A_gate_without_a_threshold_or_maximum_is_TK4018_and_without_scans_TK4019()
     {
         var noRule = await Assert.ThrowsAsync<ToolkitException>(() => ScanGate.LoadAsync(new ScanGateOptions { IgnoreUnfixed = true }, _time, CancellationToken.None));
