@@ -164,6 +164,8 @@ public static class ErrorCodes
     public static readonly ErrorCode StepSummaryNotWritten = new("TK4023", ErrorKind.Error, "The GitHub step summary could not be written");
     public static readonly ErrorCode ScanReportUnreadable = new("TK4030", ErrorKind.InvalidInput, "Scan report not found or unreadable");
     public static readonly ErrorCode ScanReportMalformed = new("TK4031", ErrorKind.InvalidInput, "The scan report is not a Trivy or Grype JSON report");
+    public static readonly ErrorCode GateReportNotWritable = new("TK4040", ErrorKind.Error, "The gate report cannot be written");
+    public static readonly ErrorCode InvalidGateReportOptions = new("TK4041", ErrorKind.InvalidInput, "Invalid gate report options");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)

@@ -100,7 +100,7 @@ public static class GatePolicyFileReader
         string Resolve(string path) => Path.GetFullPath(Path.Combine(folder, path));
 
         Severity? failOn = null;
-        if (Scalar(members, "failOn", fileName) is { } failOnNode)
+        if (Text(members, "failOn", fileName) is { } failOnNode)
         {
             if (!SeverityText.TryParseName(failOnNode.Text, out var threshold) || threshold == Severity.Undefined)
             {
@@ -125,7 +125,7 @@ public static class GatePolicyFileReader
                     throw Invalid(fileName, value.Where, $"maxCounts has '{key}', not a severity (CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED)");
                 }
 
-                if (value.Kind != PolicyNodeKind.Scalar || !int.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                if (!value.IsNumber || !int.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
                 {
                     throw Invalid(fileName, value.Where, $"maxCounts.{key} is '{value.Text ?? "(not a number)"}', not a count of 0 or more");
                 }
@@ -137,7 +137,7 @@ public static class GatePolicyFileReader
         bool? ignoreUnfixed = null;
         if (Scalar(members, "ignoreUnfixed", fileName) is { } ignoreNode)
         {
-            ignoreUnfixed = ignoreNode.Text switch
+            ignoreUnfixed = !ignoreNode.IsBoolean ? throw Invalid(fileName, ignoreNode.Where, $"ignoreUnfixed is '{ignoreNode.Text}', not true or false") : ignoreNode.Text switch
             {
                 "true" or "True" or "TRUE" => true,
                 "false" or "False" or "FALSE" => false,
@@ -146,7 +146,7 @@ public static class GatePolicyFileReader
         }
 
         ScanUnavailableAction? onUnavailable = null;
-        if (Scalar(members, "onScanUnavailable", fileName) is { } unavailableNode)
+        if (Text(members, "onScanUnavailable", fileName) is { } unavailableNode)
         {
             onUnavailable = unavailableNode.Text?.Trim().ToUpperInvariant() switch
             {
@@ -157,7 +157,7 @@ public static class GatePolicyFileReader
         }
 
         string? allowlist = null;
-        if (Scalar(members, "allowlist", fileName) is { } allowlistNode)
+        if (Text(members, "allowlist", fileName) is { } allowlistNode)
         {
             allowlist = string.IsNullOrWhiteSpace(allowlistNode.Text)
                 ? throw Invalid(fileName, allowlistNode.Where, "allowlist is empty; give the path of an allowlist file")
@@ -175,7 +175,7 @@ public static class GatePolicyFileReader
             };
             foreach (var item in items)
             {
-                if (item.Kind != PolicyNodeKind.Scalar || string.IsNullOrWhiteSpace(item.Text))
+                if (!item.IsText || string.IsNullOrWhiteSpace(item.Text))
                 {
                     throw Invalid(fileName, item.Where, "an entry of vex is not the path of an OpenVEX document");
                 }
@@ -206,6 +206,12 @@ public static class GatePolicyFileReader
         return node.Kind == PolicyNodeKind.Scalar ? node : throw Invalid(fileName, node.Where, $"{name} is not a single value");
     }
 
+    private static PolicyNode? Text(Dictionary<string, PolicyNode> members, string name, string fileName)
+    {
+        var node = Scalar(members, name, fileName);
+        return node is null || node.IsText ? node : throw Invalid(fileName, node.Where, $"{name} is {node.Text}, not text");
+    }
+
     private static PolicyNode FromJson(string content, string fileName)
     {
         var json = ScanInputFile.ParseJson(content, fileName, ErrorCodes.GatePolicyFileMalformed, "gate policy", "Fix the file (or write it as YAML with a .yaml name).", new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
@@ -226,8 +232,8 @@ public static class GatePolicyFileReader
             Items = [.. element.EnumerateArray().Select((e, i) => FromJson(e, string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]")))],
         },
         JsonValueKind.Null => new PolicyNode(PolicyNodeKind.Null, null, path),
-        JsonValueKind.String => new PolicyNode(PolicyNodeKind.Scalar, element.GetString(), path),
-        _ => new PolicyNode(PolicyNodeKind.Scalar, element.GetRawText(), path),
+        JsonValueKind.String => new PolicyNode(PolicyNodeKind.Scalar, element.GetString(), path) { JsonKind = JsonValueKind.String },
+        _ => new PolicyNode(PolicyNodeKind.Scalar, element.GetRawText(), path) { JsonKind = element.ValueKind },
     };
 
     private static PolicyNode FromYaml(string content, string fileName)
@@ -285,6 +291,15 @@ public static class GatePolicyFileReader
     /// <summary>A JSON or YAML value as the validation sees it, with where it is written.</summary>
     private sealed record PolicyNode(PolicyNodeKind Kind, string? Text, string Where)
     {
+        /// <summary>For a JSON scalar, its JSON type (a string, number or boolean); null for YAML, whose scalars are text.</summary>
+        public JsonValueKind? JsonKind { get; init; }
+
+        public bool IsText => Kind == PolicyNodeKind.Scalar && JsonKind is null or JsonValueKind.String;
+
+        public bool IsNumber => Kind == PolicyNodeKind.Scalar && JsonKind is null or JsonValueKind.Number;
+
+        public bool IsBoolean => Kind == PolicyNodeKind.Scalar && JsonKind is null or JsonValueKind.True or JsonValueKind.False;
+
         public IReadOnlyList<(string Key, PolicyNode Value)> Members { get; init; } = [];
 
         public IReadOnlyList<PolicyNode> Items { get; init; } = [];

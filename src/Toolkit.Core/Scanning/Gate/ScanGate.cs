@@ -1,4 +1,5 @@
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Scanning.Reporting;
 using Toolkit.Core.Scanning.Reports;
 
 namespace Toolkit.Core.Scanning.Gate;
@@ -105,9 +106,10 @@ public sealed class ScanGate
 
     /// <summary>
     /// Evaluates <see cref="ReportScans"/> followed by <paramref name="scans"/> (e.g. the ECR results of a wait) and writes the
-    /// reports the options ask for. No scan result at all is TK4019. A failed gate is returned, not thrown.
+    /// reports the options ask for (<see cref="GateReport.WriteFileAsync"/>; TK4040 when one cannot be written). No scan result
+    /// at all is TK4019. A failed gate is returned, not thrown.
     /// </summary>
-    public Task<ScanGateOutcome> EvaluateAsync(IReadOnlyList<ScanResult>? scans, CancellationToken cancellationToken)
+    public async Task<ScanGateOutcome> EvaluateAsync(IReadOnlyList<ScanResult>? scans, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         IReadOnlyList<ScanResult> all = [.. ReportScans, .. scans ?? []];
@@ -117,13 +119,34 @@ public sealed class ScanGate
         }
 
         var result = GateEvaluator.Evaluate(all, Policy, _time);
-        return Task.FromResult(new ScanGateOutcome(result, Policy, []));
+        var written = new List<string>();
+        foreach (var (format, path) in new[]
+        {
+            (GateReportFormat.Json, Options.JsonReportPath),
+            (GateReportFormat.Markdown, Options.MarkdownReportPath),
+            (GateReportFormat.Sarif, Options.SarifReportPath),
+        })
+        {
+            if (path is not null)
+            {
+                await GateReport.WriteFileAsync(result, Policy, format, path, Options.ReportOptions, cancellationToken).ConfigureAwait(false);
+                written.Add(path);
+            }
+        }
+
+        return new ScanGateOutcome(result, Policy, written);
     }
 }
 
 /// <summary>The end of a gate run: the decision, the policy it applied and the report files written.</summary>
 public sealed record ScanGateOutcome(GateResult Result, GatePolicy Policy, IReadOnlyList<string> ReportsWritten)
 {
+    /// <summary>The JSON report document of this run (serialize it with <see cref="GateReport.DocumentTypeInfo"/>).</summary>
+    public GateReportDocument CreateDocument(GateReportOptions? options = null) => GateReport.CreateDocument(Result, Policy, options);
+
+    /// <summary>The report in <paramref name="format"/> as bytes (e.g. the Markdown for a GitHub step summary).</summary>
+    public byte[] ToBytes(GateReportFormat format, GateReportOptions? options = null) => GateReport.ToBytes(Result, Policy, format, options);
+
     public bool Failed => Result.Decision == GateDecision.Fail;
 
     /// <summary>Throws <see cref="GateFailedException"/> (TK4000, or TK4001 when only unavailable scans failed it) when the gate failed.</summary>

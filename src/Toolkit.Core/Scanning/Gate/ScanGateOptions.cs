@@ -1,5 +1,6 @@
 using System.Globalization;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Scanning.Reporting;
 
 namespace Toolkit.Core.Scanning.Gate;
 
@@ -41,6 +42,9 @@ public sealed record ScanGateOptions
 
     /// <summary>Where to write the gate report as SARIF 2.1.0 (GitHub code scanning), when asked.</summary>
     public string? SarifReportPath { get; init; }
+
+    /// <summary>How the reports are written (top findings, SARIF artifact URI, ...); the defaults when null.</summary>
+    public GateReportOptions? ReportOptions { get; init; }
 
     /// <summary>
     /// Parses maximum counts written <c>SEVERITY=N</c> (e.g. <c>CRITICAL=0</c>, <c>medium=5</c>), as options and MSBuild
