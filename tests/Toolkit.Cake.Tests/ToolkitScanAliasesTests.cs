@@ -104,6 +104,9 @@ public sealed class ToolkitScanAliasesTests : IDisposable
         var settings = TrivyGate();
         settings.Allowlist = "allowlist.yaml";
         settings.MaxCounts["MEDIUM"] = 1;
+        settings.JsonReport = "reports/gate.json";
+        settings.SarifReport = "reports/gate.sarif";
+        settings.MarkdownReport = "reports/gate.md";
 
         // When
         var result = Context().ToolkitScanGate(settings);
@@ -115,6 +118,13 @@ public sealed class ToolkitScanAliasesTests : IDisposable
         var expired = Assert.Single(_log.Warnings);
         Assert.StartsWith("TK4003: allowlist entry for CVE-2024-28085 (", expired, StringComparison.Ordinal);
         Assert.EndsWith("expired on 2020-01-31 and no longer suppresses 1 finding(s)", expired, StringComparison.Ordinal);
+
+        // And the three reports were written relative to the working directory
+        var json = JsonNode.Parse(File.ReadAllText(_temp.Combine("reports", "gate.json")))!;
+        Assert.Equal("pass", (string?)json["decision"]);
+        Assert.Equal("2.1.0", (string?)JsonNode.Parse(File.ReadAllText(_temp.Combine("reports", "gate.sarif")))!["version"]);
+        Assert.Contains("CVE-2024-28085", File.ReadAllText(_temp.Combine("reports", "gate.md")), StringComparison.Ordinal);
+        Assert.Contains(_log.Lines, l => l.Text == $"Scan gate report: {_temp.Combine("reports", "gate.sarif")}");
     }
 
     [Fact]
