@@ -166,6 +166,7 @@ public static class ErrorCodes
     public static readonly ErrorCode ScanReportMalformed = new("TK4031", ErrorKind.InvalidInput, "The scan report is not a Trivy or Grype JSON report");
     public static readonly ErrorCode GateReportNotWritable = new("TK4040", ErrorKind.Error, "The gate report cannot be written");
     public static readonly ErrorCode InvalidGateReportOptions = new("TK4041", ErrorKind.InvalidInput, "Invalid gate report options");
+    public static readonly ErrorCode ScanGateTargetHasNoInput = new("TK4050", ErrorKind.InvalidInput, "The MSBuild scan gate has no image or scan report to judge");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)

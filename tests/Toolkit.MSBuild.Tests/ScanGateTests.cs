@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+using Toolkit.Testing;
+
+namespace Toolkit.MSBuild.Tests;
+
+/// <summary>
+/// <c>dotnet build -t:ToolkitScanGate</c> on the shared consumer project with the Trivy and Grype samples of the engine's
+/// tests: the build fails with the gate's code and one error per finding behind it, passes with an allowlist, and writes the
+/// JSON, SARIF and Markdown reports.
+/// </summary>
+[Collection(PackedToolkitMSBuildCollection.Name)]
+public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
+{
+    private const string TrivyDigest = "sha256:4a0c1bc5a2c5a5a2bd0f30b0d1e6c2f8a7a7d4c1f0ad7e7fb6b8e1d6f3a2c9b0";
+
+    private readonly TemporaryDirectory _temp = new("tk-msbuild-scan");
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Sample(string name)
+    {
+        var path = _temp.Combine(name);
+        File.Copy(Path.Combine(TestPaths.RepositoryRoot, "tests", "Toolkit.Core.Tests", "Scanning", "Samples", name), path, overwrite: true);
+        return path;
+    }
+
+    private static string Output(ExternalToolResult result) => result.StandardOutput + result.StandardError;
+
+    /// <summary>The distinct error (or warning) lines MSBuild printed, without the project suffix (the summary repeats them).</summary>
+    private static string[] Diagnostics(ExternalToolResult build, string kind)
+        => [.. build.StandardOutput.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.Contains($": {kind} TK", StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf($"{kind} TK", StringComparison.Ordinal))..])
+            .Select(l => l.LastIndexOf(" [", StringComparison.Ordinal) is var end and > 0 ? l[..end] : l)
+            .Distinct()];
+
+    [Fact]
+    public async Task A_Trivy_report_with_HIGH_findings_fails_the_build_with_TK4000_and_one_error_per_finding()
+    {
+        // Given the consumer and a Trivy report with one CRITICAL and two HIGH findings (the gate fails on HIGH by default)
+        var published = await package.GetPublishedAsync();
+        var report = Sample("trivy-debian12-dotnet.json");
+        var reports = Path.Combine(published.Project.Directory, "bin", "Release", "net10.0", "linux-x64", "scan");
+        if (Directory.Exists(reports))
+        {
+            Directory.Delete(reports, recursive: true);
+        }
+
+        // When
+        var build = await published.Project.BuildAsync("-t:ToolkitScanGate", $"-p:ToolkitScanReport={report}");
+
+        // Then the build failed with the gate's error and each finding behind it, most severe first
+        Assert.True(build.ExitCode != 0, Output(build));
+        var errors = Diagnostics(build, "error");
+        Assert.StartsWith("error TK4000: The scan gate failed: 3 finding(s) at or above HIGH", errors[^1], StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                $"error TK4000: CVE-2023-45853 (zlib1g 1:1.2.13.dfsg-1) CRITICAL in team/app@{TrivyDigest} (linux/amd64)",
+                $"error TK4000: CVE-2023-4911 (libc6 2.36-9+deb12u1 → 2.36-9+deb12u3) HIGH in team/app@{TrivyDigest} (linux/amd64)",
+                $"error TK4000: CVE-2024-43485 (System.Text.Json 8.0.4 → 8.0.5, 6.0.10) HIGH in team/app@{TrivyDigest} (linux/amd64)",
+            ],
+            errors[..^1]);
+
+        // And the three reports are in $(OutputPath)scan/
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(reports, "Hello.Image.scan-gate.json")))!;
+        Assert.Equal("fail", (string?)json["decision"]);
+        Assert.Equal("2.1.0", (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(reports, "Hello.Image.scan-gate.sarif")))!["version"]);
+        Assert.Contains("CVE-2023-45853", File.ReadAllText(Path.Combine(reports, "Hello.Image.scan-gate.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_allowlist_lets_the_build_pass_with_a_TK4003_warning_for_its_expired_entry_and_the_reports_go_where_asked()
+    {
+        // Given a Grype report, an allowlist that accepts its CRITICAL and HIGH findings and has one expired entry, and report paths
+        var published = await package.GetPublishedAsync();
+        var report = Sample("grype-debian12-dotnet.json");
+        var allowlist = _temp.Combine("allowlist.json");
+        File.WriteAllText(allowlist, """
+            {
+              "version": 1,
+              "ignore": [
+                {"id": "CVE-2023-45853", "reason": "MiniZip is not used by the app", "expires": "2099-12-31"},
+                {"id": "CVE-2023-4911", "reason": "no setuid binaries in the image", "expires": "2099-12-31", "package": "libc6"},
+                {"id": "CVE-2024-43485", "reason": "only trusted JSON is parsed", "expires": "2099-12-31"},
+                {"id": "CVE-2005-2541", "reason": "tar runs as root only in the build", "expires": "2021-06-30"}
+              ]
+            }
+            """);
+        var sarif = _temp.Combine("out", "gate.sarif");
+
+        // When
+        var build = await published.Project.BuildAsync(
+            "-t:ToolkitScanGate", $"-p:ToolkitScanReport={report}", $"-p:ToolkitScanAllowlist={allowlist}", "-p:ToolkitScanFailOn=HIGH",
+            $"-p:ToolkitScanSarif={sarif}", $"-p:ToolkitScanJsonReport={_temp.Combine("out", "gate.json")}", $"-p:ToolkitScanMarkdown={_temp.Combine("out", "gate.md")}");
+
+        // Then
+        Assert.True(build.ExitCode == 0, Output(build));
+        Assert.Empty(Diagnostics(build, "error"));
+        var warning = Assert.Single(Diagnostics(build, "warning"));
+        Assert.StartsWith($"warning TK4003: allowlist entry for CVE-2005-2541 ({allowlist}", warning, StringComparison.Ordinal);
+        Assert.EndsWith("expired on 2021-06-30 and no longer suppresses 1 finding(s)", warning, StringComparison.Ordinal);
+        Assert.Contains("Scan gate PASS: no counted finding at or above HIGH", build.StandardOutput, StringComparison.Ordinal);
+        var json = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "gate.json")))!;
+        Assert.Equal("pass", (string?)json["decision"]);
+        Assert.True(File.Exists(sarif));
+        Assert.True(File.Exists(_temp.Combine("out", "gate.md")));
+    }
+
+    [Fact]
+    public async Task Without_an_image_or_a_report_the_target_fails_with_TK4050()
+    {
+        var published = await package.GetPublishedAsync();
+
+        var build = await published.Project.BuildAsync("-t:ToolkitScanGate");
+
+        Assert.True(build.ExitCode != 0, Output(build));
+        Assert.StartsWith("error TK4050: The scan gate has nothing to judge", Assert.Single(Diagnostics(build, "error")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_maximum_count_fails_with_TK4004_before_anything_is_read()
+    {
+        var published = await package.GetPublishedAsync();
+
+        var build = await published.Project.BuildAsync("-t:ToolkitScanGate", $"-p:ToolkitScanReport={Sample("trivy-debian12-dotnet.json")}", "-p:ToolkitScanMaxCounts=SEVERE=1");
+
+        Assert.True(build.ExitCode != 0, Output(build));
+        Assert.StartsWith("error TK4004: 'SEVERE=1' is not a maximum count", Assert.Single(Diagnostics(build, "error")), StringComparison.Ordinal);
+    }
+}
