@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Toolkit.Testing;
 using Toolkit.Testing.Aws;
@@ -102,15 +103,18 @@ public sealed partial class EcrTests(PackedToolkitMSBuild package) : IDisposable
 [Collection(PackedToolkitMSBuildCollection.Name)]
 public sealed class EcrPublishTests(PackedToolkitMSBuild package) : IAsyncLifetime
 {
-    private readonly EcrEmulator _emulator = new();
     private readonly TemporaryDirectory _temp = new("tk-msbuild-ecr-push");
     private readonly DistributionRegistryFixture _registry = new();
+    private EcrEmulator _emulator = null!;
     private EcrDataPlane _plane = null!;
     private LoopbackConnectProxy _proxy = null!;
 
     public async Task InitializeAsync()
     {
         await _registry.InitializeAsync();
+
+        // BatchGetImage (the scan gate resolving the pushed image's platforms) reads manifests from the registry behind the data plane.
+        _emulator = new EcrEmulator(new EcrEmulatorOptions { BackingRegistry = _registry.BaseUri });
         _plane = await EcrDataPlane.StartAsync(_emulator, _registry.BaseUri, new EcrDataPlaneOptions { Tls = true });
         _proxy = new LoopbackConnectProxy(_plane.Port, _plane.RegistryHost);
     }
@@ -160,5 +164,63 @@ public sealed class EcrPublishTests(PackedToolkitMSBuild package) : IAsyncLifeti
         Assert.Contains($"Pushed image {ConsumerProject.LoggedDigest(publish)} to {_emulator.RegistryHost}/hello/app:{ConsumerProject.Tag}", publish.StandardOutput, StringComparison.Ordinal);
         Assert.Contains(ConsumerProject.LoggedDigest(publish), _emulator.ImageDigests("hello/app"));
         Assert.Empty(_proxy.Refused);
+    }
+    [Fact]
+    public async Task Publish_with_ToolkitScanGate_waits_for_the_pushed_image_scan_and_fails_the_build_on_its_findings()
+    {
+        // Given the consumer, an ECR repository that scans on push (each scan takes 15 s), and AWS credentials in the environment
+        var published = await package.GetPublishedAsync();
+        _emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(15);
+        var proxy = _proxy.Uri.ToString();
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = EcrEmulator.DefaultCredentials.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = EcrEmulator.DefaultCredentials.SecretAccessKey,
+            ["AWS_REGION"] = _emulator.Region,
+            ["AWS_ENDPOINT_URL_ECR"] = _emulator.Endpoint.ToString(),
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["AWS_CONFIG_FILE"] = _temp.Combine("no-aws-config"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = _temp.Combine("no-aws-credentials"),
+            ["DOCKER_CONFIG"] = _temp.Combine("docker"),
+            ["HTTPS_PROXY"] = proxy, ["https_proxy"] = proxy, ["HTTP_PROXY"] = proxy, ["http_proxy"] = proxy,
+            ["NO_PROXY"] = "127.0.0.1", ["no_proxy"] = "127.0.0.1",
+        };
+        var reports = _temp.Combine("reports");
+
+        // When it is published with ToolkitScanGate=true, and the scan of the pushed image finds the seeded vulnerabilities
+        var publishing = published.Project.PublishAsync(
+            environment,
+            "-p:ToolkitEcrRepository=hello/gated",
+            "-p:ToolkitEnsureRepository=true",
+            "-p:ToolkitEcrScanOnPush=true",
+            "-p:ToolkitScanGate=true",
+            "-p:ToolkitScanTimeout=2m",
+            $"-p:ToolkitScanJsonReport={Path.Combine(reports, "gate.json")}",
+            $"-p:ToolkitRegistryCaFile={_plane.CaFile}",
+            $"-p:ToolkitImageOutput=oci:{_temp.Combine("image")}");
+        string? digest = null;
+        while (!publishing.IsCompleted && digest is null)
+        {
+            digest = _emulator.ImageDigests("hello/gated") is [var first, ..] ? first : null;
+            if (digest is null)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        Assert.NotNull(digest);
+        _emulator.SeedFindings("hello/gated", digest, EcrFindingsSeed.DebianDotNetApp);
+        var publish = await publishing;
+
+        // Then the gate waited for that scan and failed the build with its code and the findings behind it
+        var output = publish.StandardOutput + publish.StandardError;
+        Assert.True(publish.ExitCode != 0, output);
+        var image = $"hello/gated@{digest}";
+        Assert.Matches(new Regex($@"error TK4000: CVE-2023-45853 \(zlib [^)]+\) CRITICAL in {Regex.Escape(image)}"), publish.StandardOutput);
+        Assert.Contains("error TK4000: The scan gate failed: ", publish.StandardOutput, StringComparison.Ordinal);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(reports, "gate.json")))!;
+        Assert.Equal("fail", (string?)json["decision"]);
+        Assert.Equal(digest, (string?)json["scans"]![0]!["imageDigest"]);
+        Assert.Contains(_emulator.Requests, r => r.Operation == "DescribeImageScanFindings");
     }
 }
