@@ -10,6 +10,7 @@ using Toolkit.Aws.Ecr.Scanning;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Scanning;
 using Toolkit.Core.Scanning.Gate;
+using Toolkit.Core.Scanning.Reporting;
 using CakeLogLevel = global::Cake.Core.Diagnostics.LogLevel;
 
 namespace Toolkit.Cake;
@@ -109,8 +110,13 @@ public static partial class ToolkitAliases
         {
             // Every file is read and the policy checked before any image is waited for.
             var gate = ScanGate.LoadAsync(settings.ToOptions(context), TimeProvider.System, CancellationToken.None).GetAwaiter().GetResult();
+            var summary = settings.StepSummary ? StepSummaryPath(context.Environment.GetEnvironmentVariable(StepSummaryVariable)) : null;
             var scans = settings.Images.Count == 0 ? [] : WaitForScans(context, [.. settings.Images], settings, loggerFactory);
             outcome = gate.EvaluateAsync(scans, CancellationToken.None).GetAwaiter().GetResult();
+            if (summary is not null)
+            {
+                AppendStepSummary(context, summary, outcome);
+            }
         }
         catch (ToolkitException e)
         {
@@ -171,6 +177,26 @@ public static partial class ToolkitAliases
         }
 
         return results;
+    }
+
+    private const string StepSummaryVariable = "GITHUB_STEP_SUMMARY";
+
+    private static string StepSummaryPath(string? path) => string.IsNullOrWhiteSpace(path)
+        ? throw new ToolkitException(ErrorCodes.StepSummaryUnavailable, $"StepSummary appends to the file named by {StepSummaryVariable}, which is not set (it is set in GitHub Actions steps). Leave StepSummary off, or write the report with MarkdownReport.")
+        : path;
+
+    private static void AppendStepSummary(ICakeContext context, string path, ScanGateOutcome outcome)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            stream.Write(outcome.ToBytes(GateReportFormat.Markdown));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The decision stands; only its summary is missing.
+            context.Log.Write(Verbosity.Minimal, CakeLogLevel.Warning, "{0}", $"{ErrorCodes.StepSummaryNotWritten.Code}: the step summary '{path}' could not be written: {e.Message}");
+        }
     }
 
     // Pending the engine's own wording (requested in the scan-cli branch): one line per scan, finding and expired entry.
@@ -266,6 +292,9 @@ public sealed class ToolkitScanGateSettings : ToolkitScanWaitSettings
 
     /// <summary>Where to write the gate report as Markdown.</summary>
     public FilePath? MarkdownReport { get; set; }
+
+    /// <summary>Append the Markdown report to the GitHub Actions job summary (the file <c>GITHUB_STEP_SUMMARY</c> names; TK4022 when it is not set).</summary>
+    public bool StepSummary { get; set; }
 
     /// <summary>How many of the most severe findings behind a failed gate the error lists.</summary>
     public int TopFindings { get; set; } = 10;

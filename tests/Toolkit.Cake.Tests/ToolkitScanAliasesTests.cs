@@ -128,6 +128,36 @@ public sealed class ToolkitScanAliasesTests : IDisposable
     }
 
     [Fact]
+    public void StepSummary_appends_the_Markdown_report_to_GITHUB_STEP_SUMMARY_even_when_the_gate_fails()
+    {
+        // Given a step summary file that earlier steps wrote to
+        var summary = _temp.Combine("step-summary.md");
+        File.WriteAllText(summary, "# Build\n\n");
+        var settings = TrivyGate();
+        settings.StepSummary = true;
+
+        // When
+        Assert.Throws<CakeException>(() => Context(new Dictionary<string, string> { ["GITHUB_STEP_SUMMARY"] = summary }).ToolkitScanGate(settings));
+
+        // Then the report follows what was there
+        var text = File.ReadAllText(summary);
+        Assert.StartsWith("# Build\n\n", text, StringComparison.Ordinal);
+        Assert.Contains("CVE-2023-45853", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StepSummary_without_GITHUB_STEP_SUMMARY_is_TK4022_before_anything_is_judged()
+    {
+        var settings = TrivyGate();
+        settings.StepSummary = true;
+
+        var error = Assert.Throws<CakeException>(() => Context().ToolkitScanGate(settings));
+
+        Assert.StartsWith("TK4022: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, error.ExitCode);
+    }
+
+    [Fact]
     public void A_maximum_count_fails_the_gate_without_a_threshold()
     {
         var settings = new ToolkitScanGateSettings();

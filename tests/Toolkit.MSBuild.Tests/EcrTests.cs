@@ -184,6 +184,7 @@ public sealed class EcrPublishTests(PackedToolkitMSBuild package) : IAsyncLifeti
             ["DOCKER_CONFIG"] = _temp.Combine("docker"),
             ["HTTPS_PROXY"] = proxy, ["https_proxy"] = proxy, ["HTTP_PROXY"] = proxy, ["http_proxy"] = proxy,
             ["NO_PROXY"] = "127.0.0.1", ["no_proxy"] = "127.0.0.1",
+            ["GITHUB_ACTIONS"] = string.Empty, ["GITHUB_STEP_SUMMARY"] = string.Empty,
         };
         var reports = _temp.Combine("reports");
 

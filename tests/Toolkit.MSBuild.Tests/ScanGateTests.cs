@@ -24,6 +24,9 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
         return path;
     }
 
+    /// <summary>Builds run outside GitHub Actions even when the tests do (the gate would add to the job summary there).</summary>
+    private static readonly Dictionary<string, string> s_notInActions = new() { ["GITHUB_ACTIONS"] = string.Empty, ["GITHUB_STEP_SUMMARY"] = string.Empty };
+
     private static string Output(ExternalToolResult result) => result.StandardOutput + result.StandardError;
 
     /// <summary>The distinct error (or warning) lines MSBuild printed, without the project suffix (the summary repeats them).</summary>
@@ -48,7 +51,7 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
         }
 
         // When
-        var build = await published.Project.BuildAsync("-t:ToolkitScanGate", $"-p:ToolkitScanReport={report}");
+        var build = await published.Project.BuildAsync(s_notInActions, "-t:ToolkitScanGate", $"-p:ToolkitScanReport={report}");
 
         // Then the build failed with the gate's error and each finding behind it, most severe first
         Assert.True(build.ExitCode != 0, Output(build));
@@ -70,7 +73,7 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
     }
 
     [Fact]
-    public async Task An_allowlist_lets_the_build_pass_with_a_TK4003_warning_for_its_expired_entry_and_the_reports_go_where_asked()
+    public async Task An_allowlist_lets_the_build_pass_with_a_TK4003_warning_for_its_expired_entry_and_the_reports_go_where_asked_and_to_the_job_summary()
     {
         // Given a Grype report, an allowlist that accepts its CRITICAL and HIGH findings and has one expired entry, and report paths
         var published = await package.GetPublishedAsync();
@@ -88,9 +91,12 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
             }
             """);
         var sarif = _temp.Combine("out", "gate.sarif");
+        var summary = _temp.Combine("step-summary.md");
+        var actions = new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_STEP_SUMMARY"] = summary };
 
-        // When
+        // When it runs in a GitHub Actions step
         var build = await published.Project.BuildAsync(
+            actions,
             "-t:ToolkitScanGate", $"-p:ToolkitScanReport={report}", $"-p:ToolkitScanAllowlist={allowlist}", "-p:ToolkitScanFailOn=HIGH",
             $"-p:ToolkitScanSarif={sarif}", $"-p:ToolkitScanJsonReport={_temp.Combine("out", "gate.json")}", $"-p:ToolkitScanMarkdown={_temp.Combine("out", "gate.md")}");
 
@@ -105,6 +111,9 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
         Assert.Equal("pass", (string?)json["decision"]);
         Assert.True(File.Exists(sarif));
         Assert.True(File.Exists(_temp.Combine("out", "gate.md")));
+
+        // And the job summary got the Markdown report
+        Assert.Equal(File.ReadAllText(_temp.Combine("out", "gate.md")), File.ReadAllText(summary));
     }
 
     [Fact]
@@ -112,7 +121,7 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
     {
         var published = await package.GetPublishedAsync();
 
-        var build = await published.Project.BuildAsync("-t:ToolkitScanGate");
+        var build = await published.Project.BuildAsync(s_notInActions, "-t:ToolkitScanGate");
 
         Assert.True(build.ExitCode != 0, Output(build));
         Assert.StartsWith("error TK4050: The scan gate has nothing to judge", Assert.Single(Diagnostics(build, "error")), StringComparison.Ordinal);
@@ -123,7 +132,7 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
     {
         var published = await package.GetPublishedAsync();
 
-        var build = await published.Project.BuildAsync("-t:ToolkitScanGate", $"-p:ToolkitScanReport={Sample("trivy-debian12-dotnet.json")}", "-p:ToolkitScanMaxCounts=SEVERE=1");
+        var build = await published.Project.BuildAsync(s_notInActions, "-t:ToolkitScanGate", $"-p:ToolkitScanReport={Sample("trivy-debian12-dotnet.json")}", "-p:ToolkitScanMaxCounts=SEVERE=1");
 
         Assert.True(build.ExitCode != 0, Output(build));
         Assert.StartsWith("error TK4004: 'SEVERE=1' is not a maximum count", Assert.Single(Diagnostics(build, "error")), StringComparison.Ordinal);

@@ -6,6 +6,7 @@ using Toolkit.Aws.Ecr.Scanning;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Scanning;
 using Toolkit.Core.Scanning.Gate;
+using Toolkit.Core.Scanning.Reporting;
 
 namespace Toolkit.MSBuild.Tasks;
 
@@ -19,8 +20,14 @@ public sealed partial class ScanGate : ToolkitTask
 
         // Every file is read and the policy checked before any image is waited for.
         var gate = await Core.Scanning.Gate.ScanGate.LoadAsync(Options(), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var summary = StepSummary ? StepSummaryPath() : null;
         var scans = Images.Length == 0 ? [] : await WaitAsync(loggerFactory, cancellationToken).ConfigureAwait(false);
         var outcome = await gate.EvaluateAsync(scans, cancellationToken).ConfigureAwait(false);
+        if (summary is not null)
+        {
+            await AppendStepSummaryAsync(summary, outcome, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = outcome.Result;
 
         Decision = result.Decision.ToString();
@@ -100,6 +107,29 @@ public sealed partial class ScanGate : ToolkitTask
         }
 
         return results;
+    }
+
+    private const string StepSummaryVariable = "GITHUB_STEP_SUMMARY";
+
+    private static string StepSummaryPath() => Environment.GetEnvironmentVariable(StepSummaryVariable) is { Length: > 0 } path
+        ? path
+        : throw new ToolkitException(ErrorCodes.StepSummaryUnavailable, $"ToolkitScanStepSummary=true appends to the file named by {StepSummaryVariable}, which is not set (it is set in GitHub Actions steps). Leave ToolkitScanStepSummary empty, or write the report with ToolkitScanMarkdown.");
+
+    private async System.Threading.Tasks.Task AppendStepSummaryAsync(string path, ScanGateOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(outcome.ToBytes(GateReportFormat.Markdown), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The decision stands; only its summary is missing.
+            Log.LogWarning(null, ErrorCodes.StepSummaryNotWritten.Code, null, null, 0, 0, 0, 0, $"The step summary '{path}' could not be written: {e.Message}");
+        }
     }
 
     // Pending the engine's own wording and duration parsing (requested in the scan-cli branch).
