@@ -17,8 +17,8 @@ public sealed record GateReportOptions
     /// <summary>The version the reports name as the tool's (JSON <c>tool.version</c>, SARIF <c>tool.driver.version</c>).</summary>
     public string ToolVersion { get; init; } = DefaultToolVersion;
 
-    /// <summary>Where the SARIF driver says to read about the tool.</summary>
-    public Uri ToolInformationUri { get; init; } = new("https://github.com/dotnet-toolkit/toolkit");
+    /// <summary>Where the SARIF driver says to read about the tool (the package project URL by default).</summary>
+    public Uri ToolInformationUri { get; init; } = new("https://example.invalid/toolkit");
 
     /// <summary>
     /// The artifact every SARIF result is located in, e.g. the Dockerfile or project that builds the image
