@@ -3,6 +3,7 @@ using System.Text.Json;
 using Toolkit.Core.Scanning;
 using Toolkit.Core.Scanning.Gate;
 using Toolkit.Core.Scanning.Reporting;
+using Toolkit.Testing;
 using Toolkit.Testing.Schemas;
 
 namespace Toolkit.Core.Tests.Scanning.Reporting;
@@ -215,5 +216,38 @@ public sealed class GateReportSarifTests
         // Then
         Assert.Contains(notifications, n => n.GetProperty("descriptor").GetProperty("id").GetString() == "TK4002" && n.GetProperty("message").GetProperty("text").GetString()!.Contains("FINDINGS_UNAVAILABLE", StringComparison.Ordinal));
         Assert.Contains(notifications, n => n.GetProperty("descriptor").GetProperty("id").GetString() == "TK4003" && n.GetProperty("message").GetProperty("text").GetString()!.Contains("CVE-2011-3374", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("trivy-debian12-dotnet.json")]
+    [InlineData("grype-debian12-dotnet.json")]
+    public async Task Microsofts_sarif_multitool_finds_nothing_against_the_sarif_or_github_rules(string sample)
+    {
+        // Given the report as a file
+        using var folder = new TemporaryDirectory();
+        var (result, policy) = GateReportSamples.Run(sample);
+        var path = Path.Combine(folder.Path, "gate.sarif");
+        await GateReport.WriteFileAsync(result, policy, GateReportFormat.Sarif, path, GateReportSamples.Options, CancellationToken.None);
+
+        // When the multitool validates it with the SARIF and GitHub Advanced Security rules
+        var problems = await SarifMultitool.ValidateAsync(TestPaths.RepositoryRoot, path, folder.Path);
+
+        // Then it reports nothing, not even a note
+        Assert.True(problems.Count == 0, "The SARIF Multitool reports:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public async Task Microsofts_sarif_multitool_does_report_a_log_github_would_reject()
+    {
+        // Given a log without rules, locations or fingerprints
+        using var folder = new TemporaryDirectory();
+        var path = Path.Combine(folder.Path, "bare.sarif");
+        await File.WriteAllTextAsync(path, """{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"ruleId": "A", "message": {"text": "m"}}]}]}""");
+
+        // When
+        var problems = await SarifMultitool.ValidateAsync(TestPaths.RepositoryRoot, path, folder.Path);
+
+        // Then the GitHub rules fire, so the test above can fail
+        Assert.Contains(problems, p => p.StartsWith("GH", StringComparison.Ordinal));
     }
 }
