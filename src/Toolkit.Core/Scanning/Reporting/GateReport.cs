@@ -156,6 +156,11 @@ public static class GateReport
             throw InvalidOptions("The tool version is empty; leave it unset to use the toolkit's own version.");
         }
 
+        if (options.ToolInformationUri is not { IsAbsoluteUri: true })
+        {
+            throw InvalidOptions("The tool information URI must be an absolute URI (e.g. https://example.com/toolkit); leave it unset for the default.");
+        }
+
         if (options.SarifArtifactUri is { } artifact && (string.IsNullOrWhiteSpace(artifact) || !Uri.TryCreate(artifact, UriKind.RelativeOrAbsolute, out _) || artifact.Contains('\\', StringComparison.Ordinal)))
         {
             throw InvalidOptions($"The SARIF artifact URI '{artifact}' is not a URI reference. Give a path relative to the repository root with forward slashes (e.g. src/App/Dockerfile) or an absolute URI.");

@@ -148,6 +148,22 @@ public sealed class GateReportSarifTests
     }
 
     [Fact]
+    public void A_gate_without_findings_writes_an_empty_result_list_so_earlier_alerts_close()
+    {
+        // Given
+        var (result, policy) = GateReportSamples.WithFindings([]);
+
+        // When
+        var bytes = GateReport.ToBytes(result, policy, GateReportFormat.Sarif, GateReportSamples.Options);
+        using var sarif = JsonDocument.Parse(bytes);
+
+        // Then the run is there with no rules and an empty (not missing) results array
+        Assert.Equal(0, Run(sarif).GetProperty("results").GetArrayLength());
+        Assert.Equal(0, Run(sarif).GetProperty("tool").GetProperty("driver").GetProperty("rules").GetArrayLength());
+        ReportSchemas.AssertValidSarif(bytes);
+    }
+
+    [Fact]
     public void The_default_limit_is_githubs_25000_results_per_run()
         => Assert.Equal(25_000, new GateReportOptions().MaxSarifResults);
 
