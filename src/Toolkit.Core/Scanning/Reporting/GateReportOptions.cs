@@ -29,6 +29,13 @@ public sealed record GateReportOptions
     public string? SarifArtifactUri { get; init; }
 
     /// <summary>
+    /// The least severe finding the SARIF report lists; null (the default) lists every finding, counted or suppressed.
+    /// A finding behind a violation is listed whatever its severity, so a failed gate always shows why. Findings left
+    /// out this way are counted in the run's properties (<c>belowMinimumSeverity</c>).
+    /// </summary>
+    public Severity? SarifMinimumSeverity { get; init; }
+
+    /// <summary>
     /// The most results one SARIF run holds (GitHub code scanning accepts at most 25,000 per run). The most severe
     /// findings are kept, and the run's properties say how many were left out.
     /// </summary>

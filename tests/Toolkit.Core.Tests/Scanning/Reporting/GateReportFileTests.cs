@@ -116,6 +116,7 @@ public sealed class GateReportFileTests
         new GateReportOptions { ToolVersion = " " },
         new GateReportOptions { SarifArtifactUri = "src\\App\\Dockerfile" },
         new GateReportOptions { SarifArtifactUri = "" },
+        new GateReportOptions { SarifMinimumSeverity = Toolkit.Core.Scanning.Severity.Undefined },
         new GateReportOptions { ToolInformationUri = new Uri("docs/toolkit", UriKind.Relative) },
     };
 

@@ -164,6 +164,26 @@ public sealed class GateReportSarifTests
     }
 
     [Fact]
+    public void A_minimum_severity_leaves_out_lesser_findings_but_never_those_that_fail_the_gate()
+    {
+        // Given HIGH, MEDIUM and LOW findings, a HIGH threshold and at most 0 LOW findings
+        Finding[] findings = [GateReportSamples.Finding("CVE-2024-0001", Severity.High, "a"), GateReportSamples.Finding("CVE-2024-0002", Severity.Medium, "b"), GateReportSamples.Finding("CVE-2024-0003", Severity.Low, "c")];
+        var (result, policy) = GateReportSamples.WithFindings(findings, new GatePolicy { FailOn = Severity.High, MaxCounts = new Dictionary<Severity, int> { [Severity.Low] = 0 } });
+
+        // When the SARIF report lists HIGH and above only
+        var bytes = GateReport.ToBytes(result, policy, GateReportFormat.Sarif, GateReportSamples.Options with { SarifMinimumSeverity = Severity.High });
+        using var sarif = JsonDocument.Parse(bytes);
+        var run = Run(sarif);
+
+        // Then the MEDIUM finding is left out and counted, the LOW one stays because it fails the gate
+        var ids = run.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("ruleId").GetString()).ToArray();
+        Assert.Equal(new[] { "CVE-2024-0001", "CVE-2024-0003" }, ids);
+        Assert.Equal(1, run.GetProperty("properties").GetProperty("belowMinimumSeverity").GetInt32());
+        Assert.Equal(3, run.GetProperty("properties").GetProperty("totalResults").GetInt32());
+        ReportSchemas.AssertValidSarif(bytes);
+    }
+
+    [Fact]
     public void The_default_limit_is_githubs_25000_results_per_run()
         => Assert.Equal(25_000, new GateReportOptions().MaxSarifResults);
 
