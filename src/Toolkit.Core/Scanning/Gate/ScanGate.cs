@@ -62,16 +62,16 @@ public sealed class ScanGate
             maxCounts[severity] = count;
         }
 
+        var onUnavailable = options.OnScanUnavailable is { } action
+            ? GatePolicy.ParseScanUnavailableAction(action)
+            : policyFile?.OnScanUnavailable ?? ScanUnavailableAction.Fail;
+
         if (failOn is null && maxCounts.Count == 0)
         {
             throw new ToolkitException(
                 ErrorCodes.GateHasNoRule,
                 "The scan gate has nothing to decide on: give a severity to fail on (--fail-on HIGH) or a maximum count (--max CRITICAL=0), on the command line or in the policy file (failOn, maxCounts).");
         }
-
-        var onUnavailable = options.OnScanUnavailable is { } action
-            ? GatePolicy.ParseScanUnavailableAction(action)
-            : policyFile?.OnScanUnavailable ?? ScanUnavailableAction.Fail;
 
         var allowlistPath = options.AllowlistPath ?? policyFile?.Allowlist;
         var allowlist = allowlistPath is null

@@ -151,9 +151,19 @@ public static class GateReport
             throw InvalidOptions($"The most Markdown bytes is {options.MaxMarkdownBytes.ToString(CultureInfo.InvariantCulture)}; give at least {GateReportMarkdown.MinimumBytes.ToString(CultureInfo.InvariantCulture)} (GitHub takes up to 1048576).");
         }
 
+        if (options.SarifMinimumSeverity == Severity.Undefined)
+        {
+            throw InvalidOptions("UNDEFINED is not a minimum severity for the SARIF report (every finding is at or above it); leave it unset to list every finding.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ToolVersion))
         {
             throw InvalidOptions("The tool version is empty; leave it unset to use the toolkit's own version.");
+        }
+
+        if (options.ToolInformationUri is not { IsAbsoluteUri: true })
+        {
+            throw InvalidOptions("The tool information URI must be an absolute URI (e.g. https://example.com/toolkit); leave it unset for the default.");
         }
 
         if (options.SarifArtifactUri is { } artifact && (string.IsNullOrWhiteSpace(artifact) || !Uri.TryCreate(artifact, UriKind.RelativeOrAbsolute, out _) || artifact.Contains('\\', StringComparison.Ordinal)))

@@ -17,8 +17,8 @@ public sealed record GateReportOptions
     /// <summary>The version the reports name as the tool's (JSON <c>tool.version</c>, SARIF <c>tool.driver.version</c>).</summary>
     public string ToolVersion { get; init; } = DefaultToolVersion;
 
-    /// <summary>Where the SARIF driver says to read about the tool.</summary>
-    public Uri ToolInformationUri { get; init; } = new("https://github.com/dotnet-toolkit/toolkit");
+    /// <summary>Where the SARIF driver says to read about the tool (the package project URL by default).</summary>
+    public Uri ToolInformationUri { get; init; } = new("https://example.invalid/toolkit");
 
     /// <summary>
     /// The artifact every SARIF result is located in, e.g. the Dockerfile or project that builds the image
@@ -27,6 +27,13 @@ public sealed record GateReportOptions
     /// (<c>team/app</c>), or <c>container-image</c> when the scan does not name one.
     /// </summary>
     public string? SarifArtifactUri { get; init; }
+
+    /// <summary>
+    /// The least severe finding the SARIF report lists; null (the default) lists every finding, counted or suppressed.
+    /// A finding behind a violation is listed whatever its severity, so a failed gate always shows why. Findings left
+    /// out this way are counted in the run's properties (<c>belowMinimumSeverity</c>).
+    /// </summary>
+    public Severity? SarifMinimumSeverity { get; init; }
 
     /// <summary>
     /// The most results one SARIF run holds (GitHub code scanning accepts at most 25,000 per run). The most severe

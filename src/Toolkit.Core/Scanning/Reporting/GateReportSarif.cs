@@ -97,8 +97,12 @@ internal static class GateReportSarif
         var items = result.Findings.Select(f => new Item(f.Scan, f.Finding, null, violating.Contains(f)))
             .Concat(result.Suppressed.Select(s => new Item(s.Scan, s.Finding, s, false)))
             .ToArray();
-        var kept = items.Take(options.MaxSarifResults).ToArray();
-        var omitted = items.Length - kept.Length;
+        var listed = options.SarifMinimumSeverity is { } minimum
+            ? items.Where(i => i.Violates || i.Finding.Severity >= minimum).ToArray()
+            : items;
+        var belowMinimum = items.Length - listed.Length;
+        var kept = listed.Take(options.MaxSarifResults).ToArray();
+        var omitted = listed.Length - kept.Length;
 
         var rules = kept.GroupBy(i => i.Finding.Id, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -131,7 +135,7 @@ internal static class GateReportSarif
         if (omitted > 0)
         {
             notifications.Add(new SarifNotification(
-                new SarifMessage(string.Create(CultureInfo.InvariantCulture, $"{omitted} of {items.Length} results were left out to stay within {kept.Length} results per run (GitHub code scanning accepts at most 25000); the most severe counted findings are kept, and the JSON report lists all.")),
+                new SarifMessage(string.Create(CultureInfo.InvariantCulture, $"{omitted} of {listed.Length} results were left out to stay within {kept.Length} results per run (GitHub code scanning accepts at most 25000); the most severe counted findings are kept, and the JSON report lists all.")),
                 "warning",
                 null));
         }
@@ -160,6 +164,7 @@ internal static class GateReportSarif
                         Reasons = result.Reasons,
                         EvaluatedAt = GateReport.FormatTimestamp(result.EvaluatedAt),
                         TotalResults = items.Length,
+                        BelowMinimumSeverity = belowMinimum,
                         OmittedResults = omitted,
                     },
                 },
@@ -473,7 +478,13 @@ internal sealed record SarifRunProperties
 
     public required string EvaluatedAt { get; init; }
 
+    /// <summary>Every finding of the gate, counted or suppressed, before anything is left out.</summary>
     public required int TotalResults { get; init; }
+
+    /// <summary>Findings left out because they are below <see cref="GateReportOptions.SarifMinimumSeverity"/>.</summary>
+    public required int BelowMinimumSeverity { get; init; }
+
+    /// <summary>Findings left out to stay within <see cref="GateReportOptions.MaxSarifResults"/>.</summary>
 
     public required int OmittedResults { get; init; }
 }
