@@ -1,5 +1,11 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Toolkit.Aws;
+using Toolkit.Aws.Ecr;
 using Toolkit.Testing;
+using Toolkit.Testing.Aws;
 
 namespace Toolkit.MSBuild.Tests;
 
@@ -136,5 +142,67 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
 
         Assert.True(build.ExitCode != 0, Output(build));
         Assert.StartsWith("error TK4004: 'SEVERE=1' is not a maximum count", Assert.Single(Diagnostics(build, "error")), StringComparison.Ordinal);
+    }
+    [Fact]
+    public async Task An_ECR_image_whose_scan_failed_fails_the_build_with_TK4001_and_only_warns_with_TK4002_under_warn()
+    {
+        // Given an image in the ECR emulator whose scan on push fails
+        var published = await package.GetPublishedAsync();
+        using var emulator = new EcrEmulator();
+        var digest = await PushAsync(emulator, "hello/scanned", EcrFindingsSeed.None with { Outcome = EcrScanOutcome.Failed });
+        var environment = new Dictionary<string, string>(s_notInActions)
+        {
+            ["AWS_ACCESS_KEY_ID"] = EcrEmulator.DefaultCredentials.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = EcrEmulator.DefaultCredentials.SecretAccessKey,
+            ["AWS_ENDPOINT_URL_ECR"] = emulator.Endpoint.ToString(),
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["AWS_CONFIG_FILE"] = _temp.Combine("no-aws-config"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = _temp.Combine("no-aws-credentials"),
+        };
+        string[] properties = ["-t:ToolkitScanGate", $"-p:ToolkitScanImage={emulator.RegistryHost}/hello/scanned@{digest}", $"-p:ToolkitAwsRegion={emulator.Region}"];
+
+        // When the gate runs as it is (fail closed), and with ToolkitScanOnUnavailable=warn
+        var failClosed = await published.Project.BuildAsync(environment, properties);
+        var warn = await published.Project.BuildAsync(environment, [.. properties, "-p:ToolkitScanOnUnavailable=warn"]);
+
+        // Then
+        Assert.True(failClosed.ExitCode != 0, Output(failClosed));
+        var error = Assert.Single(Diagnostics(failClosed, "error"));
+        Assert.StartsWith("error TK4001: The scan gate failed: ", error, StringComparison.Ordinal);
+        Assert.Contains($"{digest}", error, StringComparison.Ordinal);
+        Assert.Contains("FAILED", error, StringComparison.Ordinal);
+        Assert.True(warn.ExitCode == 0, Output(warn));
+        Assert.StartsWith("warning TK4002: ", Assert.Single(Diagnostics(warn, "warning")), StringComparison.Ordinal);
+        Assert.Contains("Scan gate WARN: ", warn.StandardOutput, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> PushAsync(EcrEmulator emulator, string repository, EcrFindingsSeed findings)
+    {
+        using var client = new EcrClient(AwsConnection.Resolve(new AwsConnectionOptions
+        {
+            Region = emulator.Region,
+            EndpointUrl = emulator.Endpoint.ToString(),
+            Credentials = new BasicAWSCredentials(EcrEmulator.DefaultCredentials.AccessKeyId, EcrEmulator.DefaultCredentials.SecretAccessKey),
+            Environment = new NoEnvironment(),
+        }));
+        await client.CreateRepositoryAsync(
+            new CreateRepositoryRequest { RepositoryName = repository, ImageScanningConfiguration = new ImageScanningConfiguration { ScanOnPush = true } },
+            CancellationToken.None);
+        var manifest = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = "sha256:" + new string('c', 64), ["size"] = 512 },
+            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip", ["digest"] = "sha256:" + new string('1', 64), ["size"] = 1000 }),
+        }.ToJsonString();
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest)));
+        emulator.SeedFindings(repository, digest, findings);
+        await client.PutImageAsync(new PutImageRequest { RepositoryName = repository, ImageManifest = manifest, ImageTag = "1" }, CancellationToken.None);
+        return digest;
+    }
+
+    private sealed class NoEnvironment : Toolkit.Core.Host.IEnvironmentVariables
+    {
+        public string? Get(string name) => null;
     }
 }
