@@ -26,13 +26,13 @@ public sealed class ToolkitAliasesTests
         // When
         var alias = method.GetCustomAttribute<CakeMethodAliasAttribute>();
         var category = method.GetCustomAttribute<CakeAliasCategoryAttribute>();
-        var namespaceImport = method.GetCustomAttribute<CakeNamespaceImportAttribute>();
+        var namespaceImports = method.GetCustomAttributes<CakeNamespaceImportAttribute>().Select(a => a.Namespace).ToArray();
 
         // Then
         Assert.NotNull(alias);
         Assert.NotNull(category);
         Assert.False(string.IsNullOrWhiteSpace(category.Name));
-        Assert.NotNull(namespaceImport);
+        Assert.Contains("Toolkit.Cake", namespaceImports);
         Assert.True(method.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute)), $"{name} is not an extension method.");
         Assert.Equal(typeof(ICakeContext), method.GetParameters()[0].ParameterType);
     }
