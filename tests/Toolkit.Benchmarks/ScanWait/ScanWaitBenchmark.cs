@@ -6,8 +6,8 @@ using Amazon.Runtime;
 using Toolkit.Aws;
 using Toolkit.Aws.Ecr;
 using Toolkit.Aws.Ecr.Scanning;
-using Toolkit.Aws.Tests.Ecr.Scanning;
 using Toolkit.Core.Host;
+using Toolkit.Testing;
 using Toolkit.Testing.Aws;
 
 namespace Toolkit.Benchmarks.ScanWait;

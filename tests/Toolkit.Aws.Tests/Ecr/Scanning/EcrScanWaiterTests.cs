@@ -4,6 +4,7 @@ using Toolkit.Aws.Ecr;
 using Toolkit.Aws.Ecr.Scanning;
 using Toolkit.Aws.Tests.Emulator;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Testing;
 using Toolkit.Testing.Aws;
 
 namespace Toolkit.Aws.Tests.Ecr.Scanning;
