@@ -318,6 +318,31 @@ public sealed class EcrScanWaiterTests : IDisposable
     }
 
     [Fact]
+    public async Task With_the_default_settle_time_basic_scans_on_push_are_still_decided_within_one_second_median()
+    {
+        // The benchmark's basic scan-on-push timeline, shortened: scans of 5-60 s at seeded random times, defaults throughout.
+        await CreateRepositoryAsync(scanOnPush: true);
+        var random = new Random(7);
+        var latencies = new List<TimeSpan>();
+        var waiter = Waiter();
+        for (var i = 0; i < 15; i++)
+        {
+            var duration = TimeSpan.FromMilliseconds(Math.Round((5 + (random.NextDouble() * 55)) * 1000));
+            Emulator.Scenario.ScanDelay = duration;
+            var pushedAt = _clock.GetUtcNow();
+            var digest = await PushAsync($"median-{i}");
+            var result = Assert.Single(await _clock.DriveAsync(waiter.WaitAsync(Repository, [digest], null, null, CancellationToken.None)));
+            Assert.Equal(EcrScanWaitOutcome.Complete, result.Outcome);
+            latencies.Add(result.DecidedAt - (pushedAt + duration));
+        }
+
+        var sorted = latencies.Order().ToList();
+        Assert.All(sorted, l => Assert.InRange(l, TimeSpan.Zero, TimeSpan.FromSeconds(2)));
+        Assert.True(sorted[sorted.Count / 2] <= TimeSpan.FromSeconds(1), $"median added latency {sorted[sorted.Count / 2]}");
+        AssertHealthy();
+    }
+
+    [Fact]
     public async Task A_basic_image_without_findings_is_not_held_back_by_the_enhanced_settle_time()
     {
         await CreateRepositoryAsync(scanOnPush: true);
