@@ -237,8 +237,9 @@ public sealed class ScanCommandTests : IDisposable
     [Fact]
     public async Task Scan_wait_exits_0_once_the_findings_are_final_with_one_progress_line_per_change()
     {
+        // (the scan runs long enough to be seen in progress even when the process is slow to start on a busy machine)
         _emulator.Scenario.ScanNotFoundAfterPush = TimeSpan.FromSeconds(1);
-        _emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(3);
+        _emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(8);
         var digest = await PushAsync("1.0", EcrFindingsSeed.DebianDotNetApp);
 
         var result = await RunAsync("scan", "wait", "--image", Reference(":1.0"), "--timeout", "1m");
