@@ -37,13 +37,13 @@ internal static class ScanCommands
 
         public Option<string> Timeout { get; } = new("--timeout")
         {
-            Description = "How long to wait for each image's findings: 15m, 900s, 1h, 1h30m or plain seconds. Default 15m.",
+            Description = "How long to wait for each image's findings: 15m, 900s, 1h, 1h30m or plain seconds.",
             DefaultValueFactory = _ => "15m",
         };
 
         public Option<string> ScanNotFoundGrace { get; } = new("--scan-not-found-grace")
         {
-            Description = "How long 'no scan yet' (ScanNotFoundException) right after a push is waited out before a basic scan is started: 60s, 2m, ... Default 60s.",
+            Description = "How long 'no scan yet' (ScanNotFoundException) right after a push is waited out before a basic scan is started: 60s, 2m, ...",
             DefaultValueFactory = _ => "60s",
         };
 
