@@ -54,6 +54,7 @@ internal static class ToolkitCommandLine
         root.Add(ImageCommands.Create(host));
         root.Add(SbomCommands.Create(host));
         root.Add(EcrCommands.Create(host));
+        root.Add(ScanCommands.Create(host));
 
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration

@@ -104,4 +104,36 @@ public sealed class InstalledToolTests(InstalledTool tool)
         Assert.Equal(2, usage.ExitCode);
         Assert.StartsWith("error TK1052: ", usage.StandardError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_native_build_gates_a_report_with_a_yaml_policy_and_allowlist()
+    {
+        // Given a YAML policy naming a YAML allowlist (read through YamlDotNet's node tree, which must work without reflection)
+        var folder = Path.Combine(tool.Scratch, "gate-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "allowlist.yaml"), """
+            version: 1
+            ignore:
+              - id: CVE-2023-45853
+                reason: MiniZip is not built into Debian's zlib1g
+                expires: 2099-01-31
+            """);
+        var policy = Path.Combine(folder, "gate.yaml");
+        await File.WriteAllTextAsync(policy, "version: 1\nfailOn: CRITICAL\nmaxCounts: {HIGH: 2}\nallowlist: allowlist.yaml\n");
+        var report = Path.Combine(TestPaths.RepositoryRoot, "tests", "Toolkit.Core.Tests", "Scanning", "Samples", "trivy-debian12-dotnet.json");
+        var sarif = Path.Combine(folder, "gate.sarif");
+
+        // When the native tool gates the Trivy report with it, then with a stricter command-line maximum
+        var pass = await tool.RunAsync("scan", "gate", "--report", report, "--policy", policy, "--json", "--sarif", sarif);
+        var fail = await tool.RunAsync("scan", "gate", "--report", report, "--policy", policy, "--max", "HIGH=1");
+
+        // Then the allowlist suppressed the critical (exit 0, JSON and SARIF written), and the stricter gate exits 3
+        Assert.True(pass.ExitCode == 0, pass.StandardError);
+        var json = JsonNode.Parse(pass.StandardOutput)!;
+        Assert.Equal("pass", json["decision"]!.GetValue<string>());
+        Assert.Equal("CVE-2023-45853", json["suppressed"]![0]!["finding"]!["id"]!.GetValue<string>());
+        Assert.Equal("2.1.0", JsonNode.Parse(await File.ReadAllTextAsync(sarif))!["version"]!.GetValue<string>());
+        Assert.Equal(3, fail.ExitCode);
+        Assert.Contains("error TK4000: ", fail.StandardError, StringComparison.Ordinal);
+    }
 }

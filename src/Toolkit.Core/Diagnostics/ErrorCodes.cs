@@ -140,6 +140,8 @@ public static class ErrorCodes
     public static readonly ErrorCode EcrRegionMismatch = new("TK3081", ErrorKind.InvalidInput, "The registry host's region differs from the region asked for");
     public static readonly ErrorCode EcrRegistryEndpointMissing = new("TK3082", ErrorKind.Error, "Amazon ECR named no registry endpoint");
     public static readonly ErrorCode EcrScanImageNotFound = new("TK3100", ErrorKind.Error, "The image to wait for is not in the Amazon ECR repository");
+    public static readonly ErrorCode ScanWaitNotFinal = new("TK3101", ErrorKind.Error, "The scan findings of an image are not final (the scan failed, is unsupported or unavailable, or timed out)");
+    public static readonly ErrorCode EcrScanImageReferenceInvalid = new("TK3102", ErrorKind.InvalidInput, "The image to wait for is not an Amazon ECR image reference with a tag or digest");
 
     // Scan gates: policy failures (exit code 3) and the allowlist, VEX and scan report files they read.
     public static readonly ErrorCode GateFailed = new("TK4000", ErrorKind.PolicyFailed, "The scan gate failed");
@@ -151,10 +153,20 @@ public static class ErrorCodes
     public static readonly ErrorCode AllowlistMalformed = new("TK4011", ErrorKind.InvalidInput, "The allowlist file is not well-formed JSON or YAML");
     public static readonly ErrorCode AllowlistVersionUnsupported = new("TK4012", ErrorKind.InvalidInput, "Unsupported allowlist version");
     public static readonly ErrorCode AllowlistEntryInvalid = new("TK4013", ErrorKind.InvalidInput, "Invalid allowlist entry");
+    public static readonly ErrorCode GatePolicyFileUnreadable = new("TK4014", ErrorKind.InvalidInput, "Gate policy file not found or unreadable");
+    public static readonly ErrorCode GatePolicyFileMalformed = new("TK4015", ErrorKind.InvalidInput, "The gate policy file is not well-formed JSON or YAML");
+    public static readonly ErrorCode GatePolicyFileVersionUnsupported = new("TK4016", ErrorKind.InvalidInput, "Unsupported gate policy file version");
+    public static readonly ErrorCode GatePolicyFileInvalid = new("TK4017", ErrorKind.InvalidInput, "Invalid gate policy file member");
+    public static readonly ErrorCode GateHasNoRule = new("TK4018", ErrorKind.InvalidInput, "The gate has no rule to apply");
+    public static readonly ErrorCode GateHasNoInput = new("TK4019", ErrorKind.InvalidInput, "The gate has no scan results to evaluate");
     public static readonly ErrorCode VexUnreadable = new("TK4020", ErrorKind.InvalidInput, "VEX document not found or unreadable");
     public static readonly ErrorCode VexMalformed = new("TK4021", ErrorKind.InvalidInput, "The VEX document is not a valid OpenVEX document");
+    public static readonly ErrorCode StepSummaryUnavailable = new("TK4022", ErrorKind.InvalidInput, "GITHUB_STEP_SUMMARY is not set");
+    public static readonly ErrorCode StepSummaryNotWritten = new("TK4023", ErrorKind.Error, "The GitHub step summary could not be written");
     public static readonly ErrorCode ScanReportUnreadable = new("TK4030", ErrorKind.InvalidInput, "Scan report not found or unreadable");
     public static readonly ErrorCode ScanReportMalformed = new("TK4031", ErrorKind.InvalidInput, "The scan report is not a Trivy or Grype JSON report");
+    public static readonly ErrorCode GateReportNotWritable = new("TK4040", ErrorKind.Error, "The gate report cannot be written");
+    public static readonly ErrorCode InvalidGateReportOptions = new("TK4041", ErrorKind.InvalidInput, "Invalid gate report options");
 
     /// <summary>Every code declared above, for documentation and the uniqueness test.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = typeof(ErrorCodes)

@@ -82,3 +82,6 @@ public sealed record ScanWaitProgress(
     string Message,
     TimeSpan Elapsed,
     int Polls);
+
+/// <summary>One image manifest to wait for: its digest and, within an index, its platform (<c>linux/amd64</c>).</summary>
+public sealed record EcrPlatformImage(string Digest, string? Platform);

@@ -54,6 +54,13 @@ public sealed class EcrScanWaiter
     /// the digest itself for an image manifest.
     /// </summary>
     public async Task<IReadOnlyList<string>> ResolveImageDigestsAsync(string repositoryName, string digest, string? registryId, CancellationToken cancellationToken)
+        => [.. (await ResolvePlatformImagesAsync(repositoryName, digest, registryId, cancellationToken).ConfigureAwait(false)).Select(i => i.Digest)];
+
+    /// <summary>
+    /// As <see cref="ResolveImageDigestsAsync"/>, with each platform manifest's platform (<c>linux/arm64/v8</c>) as the index
+    /// names it; an image manifest has no platform here (null).
+    /// </summary>
+    public async Task<IReadOnlyList<EcrPlatformImage>> ResolvePlatformImagesAsync(string repositoryName, string digest, string? registryId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         ArgumentException.ThrowIfNullOrEmpty(digest);
@@ -83,10 +90,10 @@ public sealed class EcrScanWaiter
             ?? (root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String ? mt.GetString() : null);
         if (!s_indexMediaTypes.Contains(mediaType, StringComparer.Ordinal) && !(mediaType is null && root.TryGetProperty("manifests", out _)))
         {
-            return [digest];
+            return [new EcrPlatformImage(digest, null)];
         }
 
-        var digests = new List<string>();
+        var platformImages = new List<EcrPlatformImage>();
         if (root.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array)
         {
             foreach (var entry in manifests.EnumerateArray())
@@ -96,14 +103,14 @@ public sealed class EcrScanWaiter
                     continue;
                 }
 
-                if (!digests.Contains(entryDigest, StringComparer.Ordinal))
+                if (!platformImages.Any(i => string.Equals(i.Digest, entryDigest, StringComparison.Ordinal)))
                 {
-                    digests.Add(entryDigest);
+                    platformImages.Add(new EcrPlatformImage(entryDigest, PlatformOf(entry)));
                 }
             }
         }
 
-        return digests;
+        return platformImages;
     }
 
     /// <summary>How the registry scans <paramref name="repositoryName"/> (GetRegistryScanningConfiguration; for basic scanning without a matching rule, the repository's own scan-on-push setting).</summary>
@@ -457,6 +464,26 @@ public sealed class EcrScanWaiter
         }
 
         return text.ToString();
+    }
+
+    /// <summary><c>os/architecture[/variant]</c> of an index entry, or null when it names none.</summary>
+    private static string? PlatformOf(JsonElement entry)
+    {
+        if (!entry.TryGetProperty("platform", out var platform) || platform.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        string? Member(string name) => platform.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        var os = Member("os");
+        var architecture = Member("architecture");
+        if (string.IsNullOrEmpty(os) || string.IsNullOrEmpty(architecture))
+        {
+            return null;
+        }
+
+        var variant = Member("variant");
+        return string.IsNullOrEmpty(variant) ? $"{os}/{architecture}" : $"{os}/{architecture}/{variant}";
     }
 
     private static bool IsAttestation(JsonElement entry)

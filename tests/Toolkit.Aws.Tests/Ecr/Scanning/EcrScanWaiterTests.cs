@@ -590,10 +590,4 @@ public sealed class EcrScanWaiterTests : IDisposable
     [InlineData("a*a", "a", false)]
     public void Wildcard_filters_match_like_ECR(string filter, string name, bool matches)
         => Assert.Equal(matches, EcrScanWaiter.WildcardMatches(filter, name));
-
-    /// <summary>Progress reported on the caller's thread (not posted to the thread pool, like <see cref="Progress{T}"/>).</summary>
-    private sealed class SynchronousProgress(ConcurrentQueue<ScanWaitProgress> queue) : IProgress<ScanWaitProgress>
-    {
-        public void Report(ScanWaitProgress value) => queue.Enqueue(value);
-    }
 }

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Logging;
+using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Oci;
+using Toolkit.Core.Scanning;
+
+namespace Toolkit.Aws.Ecr.Scanning;
+
+/// <summary>An Amazon ECR image as given to a scan wait: the reference as written, its registry and repository, and its tag or digest.</summary>
+public sealed record EcrImageTarget(string Reference, EcrRegistryHost Registry, string Repository, string? Tag, string? Digest)
+{
+    /// <summary>
+    /// Parses <c>&lt;account&gt;.dkr.ecr.&lt;region&gt;.amazonaws.com/&lt;repository&gt;:&lt;tag&gt;</c> or
+    /// <c>...@sha256:...</c>. Another registry is TK3078; a reference without tag or digest, or one that is not a reference,
+    /// is TK3102 (a gate never guesses <c>latest</c>).
+    /// </summary>
+    public static EcrImageTarget Parse(string reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (!ImageReference.TryParse(reference, out var parsed) || (parsed.Tag is null && parsed.Digest is null))
+        {
+            throw new ToolkitException(
+                ErrorCodes.EcrScanImageReferenceInvalid,
+                $"'{reference}' is not an Amazon ECR image reference with a tag or digest. Write <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or ...@sha256:<digest>.");
+        }
+
+        if (!EcrRegistryHost.TryParse(parsed.Registry, out var registry))
+        {
+            throw new ToolkitException(
+                ErrorCodes.NotAnEcrRegistry,
+                $"'{reference}' is not in an Amazon ECR registry (<account>.dkr.ecr.<region>.amazonaws.com). For another registry, scan the image with Trivy or Grype and give the gate their JSON report (--report).");
+        }
+
+        return new EcrImageTarget(reference, registry, parsed.Repository, parsed.Tag, parsed.Digest?.ToString());
+    }
+}
+
+/// <summary>The scan of one image manifest of a target (each platform of an index is one): how the wait ended and the vendor-neutral result.</summary>
+public sealed record EcrImageScan(EcrImageTarget Target, EcrPlatformImage Image, EcrScanWaitResult Wait, ScanResult Result);
+
+/// <summary>
+/// Waits for the findings of Amazon ECR images given by reference and maps them to <see cref="ScanResult"/>s, for every
+/// front-end: a tag is resolved to its digest (DescribeImages), an index to its platform manifests with their platforms
+/// (BatchGetImage), each is waited for with <see cref="EcrScanWaiter"/>, and each wait becomes a result: complete findings
+/// through <see cref="EcrFindingsMapper"/>, a time-out as <see cref="ScanOutcome.TimedOut"/>, a failed or unavailable scan
+/// with its status and description, so a gate fails closed on them. The client must be for the targets' registry.
+/// </summary>
+public sealed class EcrImageScans
+{
+    private readonly IEcrClient _client;
+    private readonly EcrScanWaiter _waiter;
+    private readonly ILogger? _logger;
+
+    public EcrImageScans(IEcrClient client, EcrScanWaitOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _waiter = new EcrScanWaiter(client, options, timeProvider, logger);
+        _logger = logger;
+    }
+
+    /// <summary>The digest a target names: its own, or its tag's (DescribeImages; a missing tag is TK3034).</summary>
+    public async Task<string> ResolveDigestAsync(EcrImageTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Digest is { } digest)
+        {
+            return digest;
+        }
+
+        var response = await _client.DescribeImagesAsync(
+            new DescribeImagesRequest
+            {
+                RegistryId = target.Registry.AccountId,
+                RepositoryName = target.Repository,
+                ImageIds = [new ImageIdentifier { ImageTag = target.Tag }],
+            },
+            cancellationToken).ConfigureAwait(false);
+        var found = response.ImageDetails?.FirstOrDefault(d => d.ImageDigest is not null)?.ImageDigest;
+        return found ?? throw new ToolkitException(
+            ErrorCodes.EcrImageNotFound,
+            $"The tag '{target.Tag}' names no image in the Amazon ECR repository '{target.Repository}'. Check the tag, or give the digest the push reported.");
+    }
+
+    /// <summary>Waits for every image manifest of every target (all at once, each on its own clock) and returns one scan per manifest, targets in order.</summary>
+    public async Task<IReadOnlyList<EcrImageScan>> WaitAsync(IReadOnlyList<EcrImageTarget> targets, IProgress<ScanWaitProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var resolved = new List<(EcrImageTarget Target, IReadOnlyList<EcrPlatformImage> Images)>();
+        foreach (var target in targets)
+        {
+            var digest = await ResolveDigestAsync(target, cancellationToken).ConfigureAwait(false);
+            var images = await _waiter.ResolvePlatformImagesAsync(target.Repository, digest, target.Registry.AccountId, cancellationToken).ConfigureAwait(false);
+            _logger?.LogInformation("{Reference} is {Digest}: {Count} image manifest(s) to wait for.", target.Reference, digest, images.Count);
+            resolved.Add((target, images));
+        }
+
+        var waits = resolved.Select(async r =>
+        {
+            var results = await _waiter.WaitAsync(r.Target.Repository, [.. r.Images.Select(i => i.Digest)], r.Target.Registry.AccountId, progress, cancellationToken).ConfigureAwait(false);
+            return r.Images.Select((image, i) => new EcrImageScan(r.Target, image, results[i], ToScanResult(results[i], image.Platform))).ToArray();
+        });
+        var all = await Task.WhenAll(waits).ConfigureAwait(false);
+        return [.. all.SelectMany(a => a)];
+    }
+
+    /// <summary>The vendor-neutral result of one wait: complete findings mapped, or the outcome and status of a scan without them.</summary>
+    public static ScanResult ToScanResult(EcrScanWaitResult wait, string? platform)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        var response = new DescribeImageScanFindingsResponse
+        {
+            RepositoryName = wait.RepositoryName,
+            ImageId = new ImageIdentifier { ImageDigest = wait.ImageDigest },
+            ImageScanStatus = new ImageScanStatus { Status = wait.Status, Description = wait.Description },
+            ImageScanFindings = wait.Outcome == EcrScanWaitOutcome.Complete ? wait.Findings : null,
+        };
+        var result = EcrFindingsMapper.ToScanResult(response, wait.ScanType, platform);
+        return wait.Outcome switch
+        {
+            EcrScanWaitOutcome.Complete => result with { Outcome = ScanOutcome.Complete },
+            EcrScanWaitOutcome.TimedOut => result with
+            {
+                Outcome = ScanOutcome.TimedOut,
+                StatusDescription = wait.Status is { } status ? $"{status.Value} (timed out): {wait.Description}" : wait.Description,
+            },
+            _ => result.Outcome == ScanOutcome.Complete ? result with { Outcome = ScanOutcome.Unavailable } : result,
+        };
+    }
+}
