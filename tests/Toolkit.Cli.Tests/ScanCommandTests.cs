@@ -160,7 +160,7 @@ public sealed class ScanCommandTests : IDisposable
     [InlineData("TK4004", "--on-scan-unavailable", "ignore")]
     [InlineData("TK4018", "--ignore-unfixed")]
     [InlineData("TK2000", "--fail-on", "HIGH", "--no-such-option")]
-    [InlineData("TK2000", "--fail-on", "HIGH", "--timeout", "soon")]
+    [InlineData("TK2019", "--fail-on", "HIGH", "--timeout", "soon")]
     [InlineData("TK4030", "--fail-on", "HIGH", "--report", "missing.json")]
     public async Task Usage_mistakes_exit_2_with_their_code(string code, params string[] options)
     {
@@ -237,8 +237,9 @@ public sealed class ScanCommandTests : IDisposable
     [Fact]
     public async Task Scan_wait_exits_0_once_the_findings_are_final_with_one_progress_line_per_change()
     {
+        // (the scan runs long enough to be seen in progress even when the process is slow to start on a busy machine)
         _emulator.Scenario.ScanNotFoundAfterPush = TimeSpan.FromSeconds(1);
-        _emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(3);
+        _emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(8);
         var digest = await PushAsync("1.0", EcrFindingsSeed.DebianDotNetApp);
 
         var result = await RunAsync("scan", "wait", "--image", Reference(":1.0"), "--timeout", "1m");
@@ -332,29 +333,4 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("error TK3034: ", missing.StandardError, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData("900", 900)]
-    [InlineData("900s", 900)]
-    [InlineData("15m", 900)]
-    [InlineData("1h", 3600)]
-    [InlineData("1h30m", 5400)]
-    [InlineData("2m30s", 150)]
-    [InlineData("0", 0)]
-    public void Durations_are_seconds_or_hours_minutes_seconds(string text, int seconds)
-    {
-        Assert.True(DurationText.TryParse(text, out var duration));
-        Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("m")]
-    [InlineData("15x")]
-    [InlineData("30m1h")]
-    [InlineData("1.5h")]
-    [InlineData("-5")]
-    [InlineData("9999h")]
-    public void Other_durations_are_refused(string text)
-        => Assert.False(DurationText.TryParse(text, out _));
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Toolkit.Aws.Ecr.Login;
 using Toolkit.Aws.Ecr.Scanning;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Host;
@@ -16,9 +15,6 @@ namespace Toolkit.Cli.Commands;
 /// <summary><c>dotnet toolkit scan ...</c>: wait for Amazon ECR scan findings, and gate images on their findings.</summary>
 internal static class ScanCommands
 {
-    /// <summary>The variable GitHub Actions names the step summary file with.</summary>
-    public const string StepSummaryVariable = "GITHUB_STEP_SUMMARY";
-
     public static Command Create(CliHost host)
     {
         var scan = new Command("scan", "Wait for Amazon ECR scan findings and gate images on them (or on Trivy and Grype reports).");
@@ -37,13 +33,13 @@ internal static class ScanCommands
 
         public Option<string> Timeout { get; } = new("--timeout")
         {
-            Description = "How long to wait for each image's findings: 15m, 900s, 1h, 1h30m or plain seconds. Default 15m.",
+            Description = "How long to wait for each image's findings: 15m, 900s, 1h, 1h30m or plain seconds.",
             DefaultValueFactory = _ => "15m",
         };
 
         public Option<string> ScanNotFoundGrace { get; } = new("--scan-not-found-grace")
         {
-            Description = "How long 'no scan yet' (ScanNotFoundException) right after a push is waited out before a basic scan is started: 60s, 2m, ... Default 60s.",
+            Description = "How long 'no scan yet' (ScanNotFoundException) right after a push is waited out before a basic scan is started: 60s, 2m, ...",
             DefaultValueFactory = _ => "60s",
         };
 
@@ -106,7 +102,7 @@ internal static class ScanCommands
         var jsonReport = new Option<string?>("--json-report") { Description = "Write the gate report as JSON to this file." };
         var sarif = new Option<string?>("--sarif") { Description = "Write the gate report as SARIF 2.1.0 (GitHub code scanning) to this file." };
         var markdown = new Option<string?>("--markdown") { Description = "Write the gate report as Markdown to this file." };
-        var stepSummary = new Option<bool>("--step-summary") { Description = $"Append the Markdown report to the GitHub Actions step summary (${StepSummaryVariable})." };
+        var stepSummary = new Option<bool>("--step-summary") { Description = $"Append the Markdown report to the GitHub Actions step summary (${GitHubStepSummary.Variable})." };
         var command = new Command("gate", "Decide whether images may go on from their findings: Amazon ECR scans (--image, waited for first) and Trivy or Grype reports (--report). Exit 0 pass (or warn), 3 when the gate fails, 1 on errors, 2 on usage.");
         wait.AddTo(command);
         command.Add(reports);
@@ -124,7 +120,9 @@ internal static class ScanCommands
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             // Everything the command line and the files can get wrong is reported before any image is waited for.
-            var summaryPath = parseResult.GetValue(stepSummary) ? StepSummaryPath() : null;
+            var summaryPath = parseResult.GetValue(stepSummary)
+                ? GitHubStepSummary.Require(ProcessEnvironmentVariables.Instance, "--step-summary", "write the report with --markdown <file>")
+                : null;
             var targets = wait.Targets(parseResult);
             var waitOptions = wait.ToWaitOptions(parseResult);
             var options = new ScanGateOptions
@@ -161,20 +159,15 @@ internal static class ScanCommands
         return command;
     }
 
-    /// <summary>Waits for every target, each registry with its own client (the registry's region), all at once; scans in target order.</summary>
-    private static async Task<IReadOnlyList<EcrImageScan>> WaitAsync(CliHost host, ParseResult parseResult, IReadOnlyList<EcrImageTarget> targets, EcrScanWaitOptions options, CancellationToken cancellationToken)
-    {
-        var connection = host.AwsConnection(parseResult);
-        var logger = host.LoggerFactory.CreateLogger("scan");
-        var progress = ShowsWaitProgress(host, parseResult) ? new WaitProgress(host) : null;
-        var groups = targets.GroupBy(t => t.Registry.Host, StringComparer.OrdinalIgnoreCase).Select(async group =>
-        {
-            using var client = CliHost.CreateEcrClient(EcrLogin.ConnectionFor(connection, group.Key));
-            return await new EcrImageScans(client, options, TimeProvider.System, logger).WaitAsync([.. group], progress, cancellationToken).ConfigureAwait(false);
-        });
-        var all = (await Task.WhenAll(groups).ConfigureAwait(false)).SelectMany(s => s).ToArray();
-        return [.. targets.SelectMany(t => all.Where(s => ReferenceEquals(s.Target, t)))];
-    }
+    private static Task<IReadOnlyList<EcrImageScan>> WaitAsync(CliHost host, ParseResult parseResult, IReadOnlyList<EcrImageTarget> targets, EcrScanWaitOptions options, CancellationToken cancellationToken)
+        => EcrImageScans.WaitAsync(
+            targets,
+            host.AwsConnection(parseResult),
+            options,
+            TimeProvider.System,
+            host.LoggerFactory.CreateLogger("scan"),
+            ShowsWaitProgress(host, parseResult) ? new WaitProgress(host) : null,
+            cancellationToken);
 
     /// <summary>One line on standard error per change of an image's wait, unless the output is JSON or the verbosity quiet.</summary>
     private static bool ShowsWaitProgress(CliHost host, ParseResult parseResult)
@@ -264,8 +257,7 @@ internal static class ScanCommands
 
         foreach (var expired in result.ExpiredEntries)
         {
-            var covered = expired.Findings.Count == 0 ? "it matches no finding now" : $"{expired.Findings.Count} finding(s) count again: {string.Join(", ", expired.Findings.Select(f => f.Finding.Id).Distinct(StringComparer.OrdinalIgnoreCase).Take(5))}";
-            host.ErrorConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warning {ExpiredAllowlistEntry.Code.Code}: the allowlist entry for {expired.Entry.Id}{(expired.Entry.Location is null ? string.Empty : $" ({expired.Entry.Location})")} expired on {expired.Entry.Expires:yyyy-MM-dd}; {covered}. Renew it with a new reason and date, or fix the package."));
+            host.ErrorConsole.WriteLine($"warning {ExpiredAllowlistEntry.Code.Code}: {expired.Message}");
         }
 
         if (host.Json(parseResult) || host.Globals.Verbosity(parseResult) >= LogLevel.Error)
@@ -324,29 +316,12 @@ internal static class ScanCommands
         host.ErrorConsole.WriteLine(string.Join(Environment.NewLine, lines));
     }
 
-    private static string? StepSummaryPath()
-    {
-        var path = ProcessEnvironmentVariables.Instance.Get(StepSummaryVariable);
-        return string.IsNullOrWhiteSpace(path)
-            ? throw new ToolkitException(ErrorCodes.StepSummaryUnavailable, $"--step-summary appends to the file named by {StepSummaryVariable}, which is not set (it is set in GitHub Actions steps). Drop --step-summary, or write the report with --markdown <file>.")
-            : path;
-    }
-
     private static async Task AppendStepSummaryAsync(CliHost host, string path, ScanGateOutcome outcome, CancellationToken cancellationToken)
     {
-        try
-        {
-            var markdown = outcome.ToBytes(GateReportFormat.Markdown);
-            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(markdown, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (await GitHubStepSummary.AppendAsync(path, outcome.ToBytes(GateReportFormat.Markdown), cancellationToken).ConfigureAwait(false) is { } failure)
         {
             // The decision stands; only its summary is missing.
-            host.ErrorConsole.WriteLine($"warning {ErrorCodes.StepSummaryNotWritten.Code}: the step summary '{path}' could not be written: {e.Message}");
+            host.ErrorConsole.WriteLine($"warning {ErrorCodes.StepSummaryNotWritten.Code}: {failure}");
         }
     }
 

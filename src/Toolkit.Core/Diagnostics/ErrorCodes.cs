@@ -34,6 +34,7 @@ public static class ErrorCodes
     public static readonly ErrorCode InvalidDockerConfig = new("TK1014", ErrorKind.InvalidInput, "Invalid docker config");
     public static readonly ErrorCode TokenServiceFailed = new("TK1015", ErrorKind.Error, "Registry token service failed");
     public static readonly ErrorCode InvalidCaFile = new("TK1016", ErrorKind.InvalidInput, "Invalid CA file");
+    public static readonly ErrorCode ManifestBlobMissing = new("TK1017", ErrorKind.Error, "The registry refused a manifest whose blob it does not have");
     public static readonly ErrorCode EcrRepositoryMissing = new("TK3050", ErrorKind.Error, "The Amazon ECR repository does not exist");
     public static readonly ErrorCode EcrTagImmutable = new("TK3051", ErrorKind.Error, "The tag is immutable in the Amazon ECR repository");
     public static readonly ErrorCode EcrAuthorizationTokenInvalid = new("TK3052", ErrorKind.Error, "Invalid Amazon ECR authorization token");

@@ -12,10 +12,32 @@ public static class RegistryErrors
     private const int MaxBodyBytes = 16 * 1024;
     private const int MaxSummaryChars = 300;
 
+    /// <summary>The key in <see cref="Exception.Data"/> under which the registry's error codes (comma-separated) are kept.</summary>
+    private const string CodesKey = "Toolkit.RegistryErrorCodes";
+
+    /// <summary>Whether the registry's answer behind <paramref name="exception"/> carried the distribution error code <paramref name="code"/> (e.g. <c>MANIFEST_BLOB_UNKNOWN</c>).</summary>
+    public static bool HasRegistryCode(Exception exception, string code)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Data[CodesKey] is string codes
+            && codes.Split(',').Contains(code, StringComparer.OrdinalIgnoreCase);
+    }
+
     public static async Task<ToolkitException> FromResponseAsync(string registry, string? repository, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
         var errors = ParseErrors(body);
+        var exception = Classify(registry, repository, response, body, errors);
+        if (errors.Count > 0)
+        {
+            exception.Data[CodesKey] = string.Join(',', errors.Select(e => e.Code));
+        }
+
+        return exception;
+    }
+
+    private static ToolkitException Classify(string registry, string? repository, HttpResponseMessage response, string body, IReadOnlyList<(string Code, string Message)> errors)
+    {
         var summary = Summarise(errors, body);
         var what = repository is null ? $"registry {registry}" : $"repository {repository} on {registry}";
         var method = response.RequestMessage?.Method.Method ?? "request";

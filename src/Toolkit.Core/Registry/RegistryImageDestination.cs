@@ -18,6 +18,19 @@ public sealed record RegistryDestinationOptions
     /// lacks is mounted from there before it is uploaded.
     /// </summary>
     public string? MountFrom { get; init; }
+
+    /// <summary>
+    /// How often a manifest PUT refused with <c>MANIFEST_BLOB_UNKNOWN</c> or <c>BLOB_UNKNOWN</c> is sent again, when a
+    /// <c>HEAD</c> shows every blob it names is there (default 4). A registry can refuse a manifest while it still commits the
+    /// same blobs for another pusher; the PUT is idempotent.
+    /// </summary>
+    public int ManifestBlobUnknownRetries { get; init; } = 4;
+
+    /// <summary>The first wait before such a retry (default 100 ms); it doubles with each retry.</summary>
+    public TimeSpan ManifestBlobUnknownDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The clock the retry waits run on.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -45,6 +58,8 @@ public sealed class RegistryImageDestination : IImageDestination
         _client = client;
         Reference = reference;
         _options = options ?? new RegistryDestinationOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.ManifestBlobUnknownRetries, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ManifestBlobUnknownDelay, TimeSpan.Zero, nameof(options));
         _logger = logger ?? NullLogger<RegistryImageDestination>.Instance;
     }
 
@@ -167,7 +182,7 @@ public sealed class RegistryImageDestination : IImageDestination
             }
 
             var content = await RootContentAsync(root, cancellationToken).ConfigureAwait(false);
-            await _client.PutManifestAsync(Repository, name, root, content, cancellationToken).ConfigureAwait(false);
+            await PutManifestAsync(name, root, content, cancellationToken).ConfigureAwait(false);
         }
 
         _logger.LogInformation(
@@ -225,9 +240,71 @@ public sealed class RegistryImageDestination : IImageDestination
                 + "Push again once the source has all its content; what is already at the registry is skipped.");
         }
 
-        await _client.PutManifestAsync(Repository, descriptor.Digest.ToString(), descriptor, content, cancellationToken).ConfigureAwait(false);
+        await PutManifestAsync(descriptor.Digest.ToString(), descriptor, content, cancellationToken).ConfigureAwait(false);
         _confirmed.TryAdd(descriptor.Digest, true);
         _logger.LogDebug("Pushed manifest {Digest} ({MediaType}) to {Repository}", descriptor.Digest, descriptor.MediaType, Repository);
+    }
+
+    /// <summary>
+    /// Puts a manifest; when the registry refuses it as naming an unknown blob although this push confirmed every blob, asks
+    /// the registry for each of them again: one really missing is TK1017 naming it; with all there (a registry that is still
+    /// committing the same blobs for a concurrent pusher answers so) the PUT is sent again after a short, doubling wait.
+    /// </summary>
+    private async Task PutManifestAsync(string reference, Descriptor descriptor, byte[] content, CancellationToken cancellationToken)
+    {
+        var delay = _options.ManifestBlobUnknownDelay;
+        for (var retry = 0; ; retry++)
+        {
+            try
+            {
+                await _client.PutManifestAsync(Repository, reference, descriptor, content, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ToolkitException exception) when (RegistryErrors.HasRegistryCode(exception, "MANIFEST_BLOB_UNKNOWN") || RegistryErrors.HasRegistryCode(exception, "BLOB_UNKNOWN"))
+            {
+                if (await FirstMissingChildAsync(descriptor, content, cancellationToken).ConfigureAwait(false) is { } missing)
+                {
+                    throw new ToolkitException(
+                        ErrorCodes.ManifestBlobMissing,
+                        $"{Reference.Name} refused the manifest {descriptor.Digest} because it does not have {missing.Digest} ({missing.MediaType}), and a HEAD confirms it is gone "
+                        + "although this push had uploaded or found it. Push again; if it recurs, check the registry's garbage collection or retention rules.",
+                        exception);
+                }
+
+                if (retry >= _options.ManifestBlobUnknownRetries)
+                {
+                    throw;
+                }
+
+                _logger.LogDebug(
+                    "{Repository} refused manifest {Digest} as naming an unknown blob, but every blob it names is there; sending it again in {Delay} ms.",
+                    Repository, descriptor.Digest, (int)delay.TotalMilliseconds);
+                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                delay *= 2;
+            }
+        }
+    }
+
+    /// <summary>The first blob or child manifest of <paramref name="descriptor"/> the registry says it does not have (asked afresh), or null.</summary>
+    private async Task<Descriptor?> FirstMissingChildAsync(Descriptor descriptor, byte[] content, CancellationToken cancellationToken)
+    {
+        foreach (var child in Children(descriptor, content))
+        {
+            if (child.Urls is { Count: > 0 })
+            {
+                continue;
+            }
+
+            var present = IsManifestOrIndex(child.MediaType)
+                ? await _client.HeadManifestAsync(Repository, child.Digest.ToString(), RegistryMediaTypes.ManifestAccept, cancellationToken).ConfigureAwait(false) is not null
+                : await _client.HeadBlobAsync(Repository, child.Digest, cancellationToken).ConfigureAwait(false) is not null;
+            if (!present)
+            {
+                return child;
+            }
+        }
+
+        return null;
     }
 
     private async Task<byte[]> RootContentAsync(Descriptor root, CancellationToken cancellationToken)

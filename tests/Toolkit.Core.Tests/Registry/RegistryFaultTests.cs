@@ -363,6 +363,78 @@ public sealed class RegistryFaultTests(DistributionRegistryFixture registry, ITe
         Assert.Equal(["1.0"], await _factory.Create(registry.HostPort).ListTagsAsync("faults/concurrent", CancellationToken.None));
     }
 
+    /// <summary>CNCF distribution's answer to a manifest PUT while another pusher is still committing the same blobs.</summary>
+    private static byte[] ManifestBlobUnknownBody(Digest blob)
+        => Encoding.UTF8.GetBytes(
+            "{\"errors\":[{\"code\":\"DIGEST_INVALID\",\"message\":\"provided digest did not match uploaded content\"},"
+            + $"{{\"code\":\"MANIFEST_BLOB_UNKNOWN\",\"message\":\"blob unknown to registry\",\"detail\":\"{blob}\"}}]}}");
+
+    private Descriptor SmallestLayer(string name, Descriptor root)
+    {
+        var manifest = OciJson.ParseManifest(File.ReadAllBytes(Path.Combine(_temp.Combine(name), "blobs", root.Digest.Algorithm, root.Digest.Encoded)));
+        return manifest.Layers.MinBy(l => l.Size)!;
+    }
+
+    private List<ProxiedRequest> ManifestPuts()
+        => [.. _proxy.Requests.Where(r => r.Method == "PUT" && r.Path.Contains("/manifests/", StringComparison.Ordinal))];
+
+    [Fact]
+    public async Task A_manifest_PUT_refused_as_MANIFEST_BLOB_UNKNOWN_while_every_blob_is_there_is_sent_again()
+    {
+        // Given: the first manifest PUT gets distribution's 400 of the concurrent-push race
+        var (image, root) = await BuildImageAsync("blobrace");
+        var refused = _proxy.Add(new FaultRule(FaultKind.Status, "PUT", "/manifests/", 1) { StatusCode = 400, Body = ManifestBlobUnknownBody(SmallestLayer("blobrace", root).Digest) });
+
+        // When
+        var result = await PushThroughProxyAsync(_factory, image, "faults/blobrace:1.0");
+
+        // Then: the blobs were asked for again after the refusal, the manifest was sent again, and the image is whole
+        Assert.Equal(root.Digest, result.Root.Digest);
+        Assert.Equal(1, refused.Fired);
+        var puts = ManifestPuts();
+        Assert.Equal(400, puts[0].Status);
+        Assert.Equal(201, puts[^1].Status);
+        var requests = _proxy.Requests;
+        var refusedAt = requests.ToList().FindIndex(r => r.Method == "PUT" && r.Status == 400);
+        Assert.True(requests.Skip(refusedAt).Count(r => r.Method == "HEAD" && r.Path.Contains("/blobs/", StringComparison.Ordinal)) >= 5, "every blob (config and four layers) is checked again");
+        await AssertCompleteAsync("faults/blobrace:1.0", root.Digest);
+    }
+
+    [Fact]
+    public async Task A_manifest_PUT_refused_as_MANIFEST_BLOB_UNKNOWN_for_a_blob_that_is_really_gone_is_TK1017_naming_it()
+    {
+        // Given: the registry refuses the manifest, and the smallest layer is gone by the time it is asked for again
+        var (image, root) = await BuildImageAsync("blobgone");
+        var layer = SmallestLayer("blobgone", root);
+        _proxy.Add(new FaultRule(FaultKind.Status, "PUT", "/manifests/", 1) { StatusCode = 400, Body = ManifestBlobUnknownBody(layer.Digest) });
+        _proxy.Add(new FaultRule(FaultKind.Status, "HEAD", $"/blobs/{layer.Digest}", 1000) { StatusCode = 404, Body = [] });
+
+        // When
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => PushThroughProxyAsync(_factory, image, "faults/blobgone:1.0"));
+
+        // Then
+        Assert.Equal(ErrorCodes.ManifestBlobMissing, error.ErrorCode);
+        Assert.Contains(layer.Digest.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Contains(root.Digest.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Single(ManifestPuts());
+    }
+
+    [Fact]
+    public async Task A_registry_that_keeps_refusing_the_manifest_with_every_blob_there_ends_coded_after_a_few_retries()
+    {
+        // Given
+        var (image, root) = await BuildImageAsync("blobstuck");
+        _proxy.Add(new FaultRule(FaultKind.Status, "PUT", "/manifests/", 1000) { StatusCode = 400, Body = ManifestBlobUnknownBody(SmallestLayer("blobstuck", root).Digest) });
+
+        // When
+        var error = await Assert.ThrowsAsync<ToolkitException>(() => PushThroughProxyAsync(_factory, image, "faults/blobstuck:1.0"));
+
+        // Then: the first PUT and four retries (RegistryDestinationOptions.ManifestBlobUnknownRetries), then the registry's own refusal
+        Assert.Equal(ErrorCodes.ManifestRejected, error.ErrorCode);
+        Assert.Contains("MANIFEST_BLOB_UNKNOWN", error.Message, StringComparison.Ordinal);
+        Assert.Equal(5, ManifestPuts().Count);
+    }
+
     [Fact]
     public async Task A_corrupted_blob_gives_a_coded_error_and_no_entry_in_the_oci_destination()
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Toolkit.Aws.Ecr.Login;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Oci;
 using Toolkit.Core.Scanning;
@@ -101,6 +102,32 @@ public sealed class EcrImageScans
         });
         var all = await Task.WhenAll(waits).ConfigureAwait(false);
         return [.. all.SelectMany(a => a)];
+    }
+
+    /// <summary>
+    /// Waits for images in any Amazon ECR registries, the entry point of every front-end: each registry host gets its own
+    /// client (for its region, see <see cref="EcrLogin.ConnectionFor(AwsConnectionOptions, string?)"/>), all registries are waited for at once, and the scans
+    /// come back with the targets in the order given. Parse every reference first (<see cref="EcrImageTarget.Parse"/>) so a
+    /// bad one fails before any wait.
+    /// </summary>
+    public static async Task<IReadOnlyList<EcrImageScan>> WaitAsync(
+        IReadOnlyList<EcrImageTarget> targets,
+        AwsConnectionOptions connection,
+        EcrScanWaitOptions? options,
+        TimeProvider? timeProvider,
+        ILogger? logger,
+        IProgress<ScanWaitProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(connection);
+        var groups = targets.GroupBy(t => t.Registry.Host, StringComparer.OrdinalIgnoreCase).Select(async group =>
+        {
+            using var client = new EcrClient(AwsConnection.Resolve(EcrLogin.ConnectionFor(connection, group.Key)));
+            return await new EcrImageScans(client, options, timeProvider, logger).WaitAsync([.. group], progress, cancellationToken).ConfigureAwait(false);
+        });
+        var all = (await Task.WhenAll(groups).ConfigureAwait(false)).SelectMany(s => s).ToArray();
+        return [.. targets.SelectMany(t => all.Where(s => ReferenceEquals(s.Target, t)))];
     }
 
     /// <summary>The vendor-neutral result of one wait: complete findings mapped, or the outcome and status of a scan without them.</summary>

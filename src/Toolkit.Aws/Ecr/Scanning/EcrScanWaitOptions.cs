@@ -31,6 +31,15 @@ public sealed record EcrScanWaitOptions
     /// </summary>
     public int StablePolls { get; init; } = 2;
 
+    /// <summary>
+    /// How long an enhanced scan must have shown <c>COMPLETE</c> or <c>ACTIVE</c> (counted from the first poll that saw it)
+    /// before a result without findings, or without <c>imageScanCompletedAt</c>, counts as final, on top of
+    /// <see cref="StablePolls"/> (default 10 seconds; zero turns it off). Amazon Inspector's findings can reach ECR some seconds
+    /// after the scan reports <c>COMPLETE</c>, so an early empty result is not trusted. Enhanced results with findings and a
+    /// completion time are final at once, and scans the registry configuration names basic are not affected.
+    /// </summary>
+    public TimeSpan EnhancedSettleTime { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The jitter's random source (default: <see cref="Random.Shared"/>; give a seeded one for repeatable runs).</summary>
     public Random? Random { get; init; }
 
@@ -41,5 +50,6 @@ public sealed record EcrScanWaitOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(InitialPollInterval, TimeSpan.Zero, nameof(InitialPollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPollInterval, MinimumPollInterval, nameof(MaxPollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(StablePolls, 2, nameof(StablePolls));
+        ArgumentOutOfRangeException.ThrowIfLessThan(EnhancedSettleTime, TimeSpan.Zero, nameof(EnhancedSettleTime));
     }
 }

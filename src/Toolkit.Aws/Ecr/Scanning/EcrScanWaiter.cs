@@ -12,7 +12,8 @@ namespace Toolkit.Aws.Ecr.Scanning;
 /// traps of a fixed-interval status waiter: <c>ScanNotFoundException</c> right after a push is waited out for a grace period
 /// (then a basic scan is started), <c>PENDING</c>, <c>IN_PROGRESS</c> and the continuous-scan status <c>ACTIVE</c> are not
 /// taken as ends by themselves, and <c>COMPLETE</c> counts only once the findings are there (<c>imageScanCompletedAt</c> with
-/// findings, or the same findings on <see cref="EcrScanWaitOptions.StablePolls"/> consecutive polls). Failure statuses end the
+/// findings, or the same findings on <see cref="EcrScanWaitOptions.StablePolls"/> consecutive polls and, unless the registry
+/// scans with basic scanning, at least <see cref="EcrScanWaitOptions.EnhancedSettleTime"/> after it turned complete). Failure statuses end the
 /// wait as results (<see cref="EcrScanWaitOutcome.ScanUnavailable"/>), as does the timeout, so a gate can fail closed on them.
 /// Each image is polled on its own, with exponential backoff and full jitter, never more than once a second; every wait runs on
 /// the injected <see cref="TimeProvider"/>.
@@ -200,7 +201,12 @@ public sealed class EcrScanWaiter
         string? lastDescription = null;
         string? lastSignature = null;
         var sameSignature = 0;
+        DateTimeOffset? completeSince = null;
         string? phase = null;
+
+        // Only a configuration that names basic scanning exempts an image from the enhanced settle time: a type taken from the
+        // response shape is not proof, since an enhanced scan that is COMPLETE before its findings can answer like a basic one.
+        var basicByConfiguration = scanType == ScanType.Basic;
 
         EcrScanWaitResult Result(EcrScanWaitOutcome outcome, ScanStatus? status, string? description, ImageScanFindings? findings = null) => new()
         {
@@ -335,6 +341,7 @@ public sealed class EcrScanWaiter
                 lastDescription = response.ImageScanStatus?.Description;
                 if (status == ScanStatus.Complete || status == ScanStatus.Active)
                 {
+                    completeSince ??= _time.GetUtcNow();
                     var signature = Signature(findings);
                     sameSignature = signature is not null && signature == lastSignature ? sameSignature + 1 : 1;
                     if (signature != lastSignature)
@@ -343,9 +350,10 @@ public sealed class EcrScanWaiter
                     }
 
                     lastSignature = signature;
+                    var settled = basicByConfiguration || _time.GetUtcNow() - completeSince.Value >= _options.EnhancedSettleTime;
                     var final = findings is not null
                         && ((findings.ImageScanCompletedAt is not null && (scanType != ScanType.Enhanced || HasFindings(findings)))
-                            || sameSignature >= _options.StablePolls);
+                            || (sameSignature >= _options.StablePolls && settled));
                     if (final)
                     {
                         var all = await ReadAllPagesAsync(request, response, () => calls++, cancellationToken).ConfigureAwait(false);
@@ -358,6 +366,7 @@ public sealed class EcrScanWaiter
                 }
                 else if (status == ScanStatus.InProgress || status == ScanStatus.Pending)
                 {
+                    completeSince = null;
                     if (phase != status?.Value)
                     {
                         Report(status == ScanStatus.Pending ? "scan pending" : "scan in progress");

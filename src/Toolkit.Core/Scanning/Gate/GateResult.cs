@@ -1,3 +1,4 @@
+using System.Globalization;
 using Toolkit.Core.Diagnostics;
 
 namespace Toolkit.Core.Scanning.Gate;
@@ -27,7 +28,28 @@ public enum SuppressionKind
 }
 
 /// <summary>A finding of one image.</summary>
-public sealed record ImageFinding(ScanResult Scan, Finding Finding);
+public sealed record ImageFinding(ScanResult Scan, Finding Finding)
+{
+    /// <summary>
+    /// The finding on one line, the same in every front-end's output:
+    /// <c>CVE-2024-1234 (libc6 2.36-9 → 2.36-9+deb12u4) CRITICAL in team/app@sha256:… (linux/amd64)</c>; parts the scanner
+    /// did not give are left out.
+    /// </summary>
+    public string Describe()
+    {
+        var package = Finding.PackageName is null
+            ? string.Empty
+            : $" ({Finding.PackageName}{(Finding.PackageVersion is null ? string.Empty : $" {Finding.PackageVersion}")}{(Finding.FixedVersion is null ? string.Empty : $" → {Finding.FixedVersion}")})";
+        var image = (Scan.Repository, Scan.ImageDigest) switch
+        {
+            ({ } repository, { } digest) => $" in {repository}@{digest}",
+            ({ } repository, null) => $" in {repository}",
+            (null, { } digest) => $" in {digest}",
+            _ => string.Empty,
+        };
+        return $"{Finding.Id}{package} {SeverityText.ToName(Finding.Severity)}{image}{(Scan.Platform is null ? string.Empty : $" ({Scan.Platform})")}";
+    }
+}
 
 /// <summary>A finding the gate did not count, and why.</summary>
 public sealed record SuppressedFinding(ScanResult Scan, Finding Finding, SuppressionKind Kind, string Reason)
@@ -65,6 +87,20 @@ public sealed record GateViolation(ViolationKind Kind, string Message)
 /// <summary>An allowlist entry that matched a finding but has expired, so it no longer suppresses it.</summary>
 public sealed record ExpiredAllowlistEntry(AllowlistEntry Entry, IReadOnlyList<ImageFinding> Findings)
 {
+    /// <summary>What front-ends warn with: which entry (and where it is written), when it expired and what it no longer suppresses.</summary>
+    public string Message
+    {
+        get
+        {
+            var where = Entry.Location is null ? string.Empty : $" ({Entry.Location})";
+            var ids = string.Join(", ", Findings.Select(f => f.Finding.Id).Distinct(StringComparer.OrdinalIgnoreCase).Take(5));
+            var effect = Findings.Count == 0
+                ? "it matches no finding now"
+                : string.Create(CultureInfo.InvariantCulture, $"{Findings.Count} finding(s) count again: {ids}{(Findings.Count > 5 ? ", ..." : string.Empty)}");
+            return string.Create(CultureInfo.InvariantCulture, $"the allowlist entry for {Entry.Id}{where} expired on {Entry.Expires:yyyy-MM-dd}; {effect}. Renew it with a new reason and date, or fix the package.");
+        }
+    }
+
     /// <summary>The warning code front-ends log it with (TK4003).</summary>
     public static ErrorCode Code => ErrorCodes.AllowlistEntryExpired;
 }
@@ -94,6 +130,16 @@ public sealed record GateResult
 
     /// <summary>Allowlist entries that have expired; those that matched a finding list it (it is counted again).</summary>
     public required IReadOnlyList<ExpiredAllowlistEntry> ExpiredEntries { get; init; }
+
+    /// <summary>The counted findings behind the violations (at or above the threshold, or of a severity over its maximum), most severe first.</summary>
+    public IReadOnlyList<ImageFinding> ViolatingFindings
+    {
+        get
+        {
+            var behind = Violations.SelectMany(v => v.Findings).ToHashSet();
+            return [.. Findings.Where(behind.Contains)];
+        }
+    }
 
     /// <summary>One line per reason for the decision, for logs and summaries.</summary>
     public required IReadOnlyList<string> Reasons { get; init; }

@@ -5,6 +5,7 @@ using Toolkit.Aws.Ecr.Scanning;
 using Toolkit.Aws.Tests.Emulator;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Scanning;
+using Toolkit.Testing;
 using Toolkit.Testing.Aws;
 
 namespace Toolkit.Aws.Tests.Ecr.Scanning;

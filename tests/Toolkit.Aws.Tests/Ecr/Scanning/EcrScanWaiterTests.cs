@@ -4,6 +4,7 @@ using Toolkit.Aws.Ecr;
 using Toolkit.Aws.Ecr.Scanning;
 using Toolkit.Aws.Tests.Emulator;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Testing;
 using Toolkit.Testing.Aws;
 
 namespace Toolkit.Aws.Tests.Ecr.Scanning;
@@ -247,11 +248,112 @@ public sealed class EcrScanWaiterTests : IDisposable
         Emulator.Scenario.FindingsDelayAfterComplete = TimeSpan.FromDays(1);
         var digest = await PushAsync("clean", EcrFindingsSeed.None);
 
-        var result = await WaitOneAsync(digest, new EcrScanWaitOptions { StablePolls = 3 });
+        var result = await WaitOneAsync(digest, new EcrScanWaitOptions { StablePolls = 3, EnhancedSettleTime = TimeSpan.Zero });
 
         Assert.Equal(EcrScanWaitOutcome.Complete, result.Outcome);
         Assert.Empty(result.Findings!.EnhancedFindings!);
         Assert.Equal(3, result.Polls);
+        AssertHealthy();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_finding_that_arrives_seconds_after_an_enhanced_COMPLETE_is_caught_by_the_settle_time(bool completedAtFromTheStart)
+    {
+        await CreateRepositoryAsync(scanOnPush: false);
+        await EnhancedAsync(ScanFrequency.ScanOnPush);
+        Emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(5);
+        Emulator.Scenario.FindingsDelayAfterComplete = TimeSpan.FromSeconds(7);
+        Emulator.Scenario.CompletedAtOnlyWithFindings = !completedAtFromTheStart;
+        var late = EcrFindingsSeed.AmazonLinux2;
+        var digest = await PushAsync("late-finding", late);
+
+        var result = await WaitOneAsync(digest);
+
+        Assert.Equal(EcrScanWaitOutcome.Complete, result.Outcome);
+        Assert.Equal(ScanStatus.Complete, result.Status);
+        Assert.Equal(
+            late.Vulnerabilities.Select(v => v.Id),
+            result.Findings!.EnhancedFindings!.Select(f => f.PackageVulnerabilityDetails!.VulnerabilityId));
+        // Decided once the finding was there (12 s after the push), not on the empty answers before it.
+        Assert.InRange(result.DecidedAt - s_start, TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(14));
+        Assert.Contains(_progress, p => p.Message == "waiting for the findings to settle");
+        AssertHealthy();
+    }
+
+    [Fact]
+    public async Task Without_the_settle_time_the_same_late_finding_is_missed()
+    {
+        // The control for the test above: the stable-polls rule alone takes the empty answers after COMPLETE as final.
+        await CreateRepositoryAsync(scanOnPush: false);
+        await EnhancedAsync(ScanFrequency.ScanOnPush);
+        Emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(5);
+        Emulator.Scenario.FindingsDelayAfterComplete = TimeSpan.FromSeconds(7);
+        var digest = await PushAsync("late-finding", EcrFindingsSeed.AmazonLinux2);
+
+        var result = await WaitOneAsync(digest, new EcrScanWaitOptions { EnhancedSettleTime = TimeSpan.Zero });
+
+        Assert.Equal(EcrScanWaitOutcome.Complete, result.Outcome);
+        Assert.Empty(result.Findings!.EnhancedFindings ?? []);
+        Assert.True(result.DecidedAt - s_start < TimeSpan.FromSeconds(12));
+        AssertHealthy();
+    }
+
+    [Fact]
+    public async Task An_enhanced_image_without_findings_is_final_after_the_settle_time_and_stable_polls()
+    {
+        await CreateRepositoryAsync(scanOnPush: false);
+        await EnhancedAsync(ScanFrequency.ContinuousScan);
+        Emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(5);
+        var digest = await PushAsync("clean-enhanced", EcrFindingsSeed.None);
+
+        var result = await WaitOneAsync(digest, new EcrScanWaitOptions { EnhancedSettleTime = TimeSpan.FromSeconds(8) });
+
+        Assert.Equal((EcrScanWaitOutcome.Complete, ScanStatus.Active), (result.Outcome, result.Status));
+        Assert.Empty(result.Findings!.EnhancedFindings ?? []);
+        // ACTIVE from 5 s; the first poll that saw it was within 2 s of that; then 8 s of settling and at most one more poll gap.
+        Assert.InRange(result.DecidedAt - s_start, TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(17));
+        AssertHealthy();
+    }
+
+    [Fact]
+    public async Task With_the_default_settle_time_basic_scans_on_push_are_still_decided_within_one_second_median()
+    {
+        // The benchmark's basic scan-on-push timeline, shortened: scans of 5-60 s at seeded random times, defaults throughout.
+        await CreateRepositoryAsync(scanOnPush: true);
+        var random = new Random(7);
+        var latencies = new List<TimeSpan>();
+        var waiter = Waiter();
+        for (var i = 0; i < 15; i++)
+        {
+            var duration = TimeSpan.FromMilliseconds(Math.Round((5 + (random.NextDouble() * 55)) * 1000));
+            Emulator.Scenario.ScanDelay = duration;
+            var pushedAt = _clock.GetUtcNow();
+            var digest = await PushAsync($"median-{i}");
+            var result = Assert.Single(await _clock.DriveAsync(waiter.WaitAsync(Repository, [digest], null, null, CancellationToken.None)));
+            Assert.Equal(EcrScanWaitOutcome.Complete, result.Outcome);
+            latencies.Add(result.DecidedAt - (pushedAt + duration));
+        }
+
+        var sorted = latencies.Order().ToList();
+        Assert.All(sorted, l => Assert.InRange(l, TimeSpan.Zero, TimeSpan.FromSeconds(2)));
+        Assert.True(sorted[sorted.Count / 2] <= TimeSpan.FromSeconds(1), $"median added latency {sorted[sorted.Count / 2]}");
+        AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_basic_image_without_findings_is_not_held_back_by_the_enhanced_settle_time()
+    {
+        await CreateRepositoryAsync(scanOnPush: true);
+        Emulator.Scenario.ScanDelay = TimeSpan.FromSeconds(20);
+        var digest = await PushAsync("clean-basic", EcrFindingsSeed.None);
+
+        var result = await WaitOneAsync(digest, new EcrScanWaitOptions { EnhancedSettleTime = TimeSpan.FromMinutes(5) });
+
+        Assert.Equal((EcrScanWaitOutcome.Complete, ScanType.Basic), (result.Outcome, result.ScanType!.Value));
+        Assert.Empty(result.Findings!.Findings ?? []);
+        Assert.InRange(result.DecidedAt - (s_start + TimeSpan.FromSeconds(20)), TimeSpan.Zero, TimeSpan.FromSeconds(2));
         AssertHealthy();
     }
 

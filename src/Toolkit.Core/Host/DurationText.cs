@@ -1,21 +1,23 @@
 using System.Globalization;
 using Toolkit.Core.Diagnostics;
 
-namespace Toolkit.Cli;
+namespace Toolkit.Core.Host;
 
 /// <summary>
-/// Durations as options take them: plain seconds (<c>900</c>), or whole numbers with units in the order hours, minutes,
-/// seconds (<c>1h</c>, <c>15m</c>, <c>900s</c>, <c>1h30m</c>, <c>2m30s</c>). Anything else is TK2000 (exit code 2).
+/// Durations as every front-end takes them (command-line options, MSBuild properties, Cake settings): plain seconds
+/// (<c>900</c>), or whole numbers with units in the order hours, minutes, seconds (<c>1h</c>, <c>15m</c>, <c>900s</c>,
+/// <c>1h30m</c>, <c>2m30s</c>), at most 7 days. Anything else is TK2019 (exit code 2).
 /// </summary>
-internal static class DurationText
+public static class DurationText
 {
-    public static TimeSpan Parse(string text, string option, bool allowZero)
+    /// <summary>Parses <paramref name="text"/>; <paramref name="name"/> is the option, property or setting it came from, for the error.</summary>
+    public static TimeSpan Parse(string text, string name, bool allowZero)
     {
         if (!TryParse(text, out var duration) || (!allowZero && duration == TimeSpan.Zero))
         {
             throw new ToolkitException(
-                ErrorCodes.InvalidCommandLine,
-                $"{option} '{text}' is not a duration{(allowZero ? string.Empty : " above zero")}. Write it as seconds (900) or with units h, m, s (15m, 900s, 1h, 1h30m).");
+                ErrorCodes.InvalidOption,
+                $"{name} '{text}' is not a duration{(allowZero ? string.Empty : " above zero")}. Write it as seconds (900) or with units h, m, s (15m, 900s, 1h, 1h30m).");
         }
 
         return duration;

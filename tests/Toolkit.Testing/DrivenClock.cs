@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Toolkit.Aws.Tests.Ecr.Scanning;
+namespace Toolkit.Testing;
 
 /// <summary>
 /// A fake clock (on <see cref="FakeTimeProvider"/>) that knows the timers waiting on it, so a test can run code that waits on it
 /// to completion by moving the clock to each next timer's due time instead of sleeping: <see cref="DriveAsync{T}"/>.
 /// </summary>
-internal sealed class DrivenClock(DateTimeOffset start) : TimeProvider
+public sealed class DrivenClock(DateTimeOffset start) : TimeProvider
 {
     private readonly ConcurrentDictionary<TrackedTimer, DateTimeOffset> _pending = new();
 
