@@ -3,9 +3,6 @@ using Cake.Core.Annotations;
 using Cake.Core.Diagnostics;
 using Cake.Core.IO;
 using Microsoft.Extensions.Logging;
-using Toolkit.Aws;
-using Toolkit.Aws.Ecr;
-using Toolkit.Aws.Ecr.Login;
 using Toolkit.Aws.Ecr.Scanning;
 using Toolkit.Core.Diagnostics;
 using Toolkit.Core.Scanning;
@@ -110,12 +107,15 @@ public static partial class ToolkitAliases
         {
             // Every file is read and the policy checked before any image is waited for.
             var gate = ScanGate.LoadAsync(settings.ToOptions(context), TimeProvider.System, CancellationToken.None).GetAwaiter().GetResult();
-            var summary = settings.StepSummary ? StepSummaryPath(context.Environment.GetEnvironmentVariable(StepSummaryVariable)) : null;
+            var summary = settings.StepSummary
+                ? GitHubStepSummary.Require(new CakeEnvironmentVariables(context.Environment), "ToolkitScanGateSettings.StepSummary", "write the report with MarkdownReport")
+                : null;
             var scans = settings.Images.Count == 0 ? [] : WaitForScans(context, [.. settings.Images], settings, loggerFactory);
             outcome = gate.EvaluateAsync(scans, CancellationToken.None).GetAwaiter().GetResult();
-            if (summary is not null)
+            if (summary is not null
+                && GitHubStepSummary.AppendAsync(summary, outcome.ToBytes(GateReportFormat.Markdown), CancellationToken.None).GetAwaiter().GetResult() is { } notWritten)
             {
-                AppendStepSummary(context, summary, outcome);
+                context.Log.Write(Verbosity.Minimal, CakeLogLevel.Warning, "{0}", $"{ErrorCodes.StepSummaryNotWritten.Code}: {notWritten}");
             }
         }
         catch (ToolkitException e)
@@ -131,7 +131,7 @@ public static partial class ToolkitAliases
 
         foreach (var expired in result.ExpiredEntries)
         {
-            context.Log.Write(Verbosity.Minimal, CakeLogLevel.Warning, "{0}", $"{ExpiredAllowlistEntry.Code}: {DescribeExpired(expired)}");
+            context.Log.Write(Verbosity.Minimal, CakeLogLevel.Warning, "{0}", $"{ExpiredAllowlistEntry.Code}: {expired.Message}");
         }
 
         foreach (var report in outcome.ReportsWritten)
@@ -148,9 +148,9 @@ public static partial class ToolkitAliases
         if (outcome.Failed)
         {
             var failure = new GateFailedException(result);
-            var top = TopFindings(result, settings.TopFindings);
-            var more = ViolatingFindings(result).Count - top.Count;
-            var lines = top.Select(f => $"{Environment.NewLine}  {DescribeFinding(f)}");
+            var top = result.ViolatingFindings.Take(Math.Max(0, settings.TopFindings)).ToArray();
+            var more = result.ViolatingFindings.Count - top.Length;
+            var lines = top.Select(f => $"{Environment.NewLine}  {f.Describe()}");
             throw new CakeException(
                 (int)failure.Kind,
                 $"{failure.Code}: {failure.Message}{string.Concat(lines)}{(more > 0 ? $"{Environment.NewLine}  and {more} more" : string.Empty)}",
@@ -163,43 +163,19 @@ public static partial class ToolkitAliases
     private static List<ScanResult> WaitForScans(ICakeContext context, IReadOnlyList<string> references, ToolkitScanWaitSettings settings, ILoggerFactory loggerFactory)
     {
         var targets = references.Select(r => EcrImageTarget.Parse(r.Trim())).ToArray();
-        var waitOptions = settings.ToWaitOptions();
-        var connection = settings.ToConnectionOptions(context, loggerFactory);
-        var logger = loggerFactory.CreateLogger("Toolkit.Scan");
-        var results = new List<ScanResult>();
-        foreach (var registry in targets.GroupBy(t => t.Registry.Host, StringComparer.OrdinalIgnoreCase))
-        {
-            using var client = new EcrClient(AwsConnection.Resolve(EcrLogin.ConnectionFor(connection, registry.Key)));
-            var scans = new EcrImageScans(client, waitOptions, TimeProvider.System, logger)
-                .WaitAsync([.. registry], null, CancellationToken.None)
-                .GetAwaiter().GetResult();
-            results.AddRange(scans.Select(s => s.Result));
-        }
-
-        return results;
+        var scans = EcrImageScans.WaitAsync(
+                targets,
+                settings.ToConnectionOptions(context, loggerFactory),
+                settings.ToWaitOptions(),
+                TimeProvider.System,
+                loggerFactory.CreateLogger("Toolkit.Scan"),
+                null,
+                CancellationToken.None)
+            .GetAwaiter().GetResult();
+        return [.. scans.Select(s => s.Result)];
     }
 
-    private const string StepSummaryVariable = "GITHUB_STEP_SUMMARY";
-
-    private static string StepSummaryPath(string? path) => string.IsNullOrWhiteSpace(path)
-        ? throw new ToolkitException(ErrorCodes.StepSummaryUnavailable, $"StepSummary appends to the file named by {StepSummaryVariable}, which is not set (it is set in GitHub Actions steps). Leave StepSummary off, or write the report with MarkdownReport.")
-        : path;
-
-    private static void AppendStepSummary(ICakeContext context, string path, ScanGateOutcome outcome)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            stream.Write(outcome.ToBytes(GateReportFormat.Markdown));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The decision stands; only its summary is missing.
-            context.Log.Write(Verbosity.Minimal, CakeLogLevel.Warning, "{0}", $"{ErrorCodes.StepSummaryNotWritten.Code}: the step summary '{path}' could not be written: {e.Message}");
-        }
-    }
-
-    // Pending the engine's own wording (requested in the scan-cli branch): one line per scan, finding and expired entry.
+    /// <summary>One line per image manifest for the log and the TK3101 message: its name and counts, or how its scan ended.</summary>
     private static string ScanSummary(ScanResult scan)
     {
         var image = $"{scan.Repository}@{scan.ImageDigest}{(scan.Platform is null ? string.Empty : $" ({scan.Platform})")}";
@@ -207,25 +183,6 @@ public static partial class ToolkitAliases
             ? $"{image}: {scan.Findings.Count} finding(s): {string.Join(", ", scan.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {SeverityText.ToName(g.Key)}"))}"
             : $"{image}: {scan.Outcome}{(scan.StatusDescription is null ? string.Empty : $" ({scan.StatusDescription})")}";
     }
-
-    private static List<ImageFinding> ViolatingFindings(GateResult result)
-    {
-        var behind = result.Violations.SelectMany(v => v.Findings).ToHashSet();
-        return [.. result.Findings.Where(behind.Contains)];
-    }
-
-    private static List<ImageFinding> TopFindings(GateResult result, int count) => [.. ViolatingFindings(result).Take(Math.Max(0, count))];
-
-    private static string DescribeFinding(ImageFinding f)
-    {
-        var finding = f.Finding;
-        var package = finding.PackageName is null ? string.Empty : $" ({finding.PackageName} {finding.PackageVersion}{(finding.FixedVersion is null ? string.Empty : $" → {finding.FixedVersion}")})";
-        var image = f.Scan.Repository is null ? f.Scan.ImageDigest : $"{f.Scan.Repository}@{f.Scan.ImageDigest}";
-        return $"{finding.Id}{package} {SeverityText.ToName(finding.Severity)} in {image}{(f.Scan.Platform is null ? string.Empty : $" ({f.Scan.Platform})")}";
-    }
-
-    private static string DescribeExpired(ExpiredAllowlistEntry expired)
-        => $"allowlist entry for {expired.Entry.Id}{(expired.Entry.Location is null ? string.Empty : $" ({expired.Entry.Location})")} expired on {expired.Entry.Expires:yyyy-MM-dd} and no longer suppresses {expired.Findings.Count} finding(s)";
 }
 
 /// <summary>

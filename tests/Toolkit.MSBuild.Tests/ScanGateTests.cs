@@ -110,8 +110,8 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
         Assert.True(build.ExitCode == 0, Output(build));
         Assert.Empty(Diagnostics(build, "error"));
         var warning = Assert.Single(Diagnostics(build, "warning"));
-        Assert.StartsWith($"warning TK4003: allowlist entry for CVE-2005-2541 ({allowlist}", warning, StringComparison.Ordinal);
-        Assert.EndsWith("expired on 2021-06-30 and no longer suppresses 1 finding(s)", warning, StringComparison.Ordinal);
+        Assert.StartsWith($"warning TK4003: the allowlist entry for CVE-2005-2541 ({allowlist}", warning, StringComparison.Ordinal);
+        Assert.Contains("expired on 2021-06-30; 1 finding(s) count again: CVE-2005-2541.", warning, StringComparison.Ordinal);
         Assert.Contains("Scan gate PASS: no counted finding at or above HIGH", build.StandardOutput, StringComparison.Ordinal);
         var json = JsonNode.Parse(File.ReadAllText(_temp.Combine("out", "gate.json")))!;
         Assert.Equal("pass", (string?)json["decision"]);
@@ -143,6 +143,17 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
         Assert.True(build.ExitCode != 0, Output(build));
         Assert.StartsWith("error TK4004: 'SEVERE=1' is not a maximum count", Assert.Single(Diagnostics(build, "error")), StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task A_wrong_ToolkitScanTimeout_fails_with_TK2019_before_any_AWS_request()
+    {
+        var published = await package.GetPublishedAsync();
+
+        var build = await published.Project.BuildAsync(s_notInActions, "-t:ToolkitScanGate", "-p:ToolkitScanImage=123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1", "-p:ToolkitScanTimeout=soon");
+
+        Assert.True(build.ExitCode != 0, Output(build));
+        Assert.StartsWith("error TK2019: ToolkitScanTimeout 'soon' is not a duration", Assert.Single(Diagnostics(build, "error")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_ECR_image_whose_scan_failed_fails_the_build_with_TK4001_and_only_warns_with_TK4002_under_warn()
     {

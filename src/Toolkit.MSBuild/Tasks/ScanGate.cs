@@ -1,9 +1,7 @@
 using Microsoft.Build.Framework;
-using Toolkit.Aws;
-using Toolkit.Aws.Ecr;
-using Toolkit.Aws.Ecr.Login;
 using Toolkit.Aws.Ecr.Scanning;
 using Toolkit.Core.Diagnostics;
+using Toolkit.Core.Host;
 using Toolkit.Core.Scanning;
 using Toolkit.Core.Scanning.Gate;
 using Toolkit.Core.Scanning.Reporting;
@@ -20,12 +18,15 @@ public sealed partial class ScanGate : ToolkitTask
 
         // Every file is read and the policy checked before any image is waited for.
         var gate = await Core.Scanning.Gate.ScanGate.LoadAsync(Options(), TimeProvider.System, cancellationToken).ConfigureAwait(false);
-        var summary = StepSummary ? StepSummaryPath() : null;
+        var summary = StepSummary
+            ? GitHubStepSummary.Require(ProcessEnvironmentVariables.Instance, "ToolkitScanStepSummary=true", "write the report with ToolkitScanMarkdown")
+            : null;
         var scans = Images.Length == 0 ? [] : await WaitAsync(loggerFactory, cancellationToken).ConfigureAwait(false);
         var outcome = await gate.EvaluateAsync(scans, cancellationToken).ConfigureAwait(false);
-        if (summary is not null)
+        if (summary is not null
+            && await GitHubStepSummary.AppendAsync(summary, outcome.ToBytes(GateReportFormat.Markdown), cancellationToken).ConfigureAwait(false) is { } notWritten)
         {
-            await AppendStepSummaryAsync(summary, outcome, cancellationToken).ConfigureAwait(false);
+            Log.LogWarning(null, ErrorCodes.StepSummaryNotWritten.Code, null, null, 0, 0, 0, 0, notWritten);
         }
 
         var result = outcome.Result;
@@ -40,7 +41,7 @@ public sealed partial class ScanGate : ToolkitTask
 
         foreach (var expired in result.ExpiredEntries)
         {
-            Log.LogWarning(null, ExpiredAllowlistEntry.Code.Code, null, null, 0, 0, 0, 0, DescribeExpired(expired));
+            Log.LogWarning(null, ExpiredAllowlistEntry.Code.Code, null, null, 0, 0, 0, 0, expired.Message);
         }
 
         foreach (var report in outcome.ReportsWritten)
@@ -56,10 +57,10 @@ public sealed partial class ScanGate : ToolkitTask
 
         // The gate's own error (TK4000, or TK4001 for scans without findings) comes from the task boundary; each finding
         // behind it is an error of its own, so the build summary shows what to fix.
-        var violating = ViolatingFindings(result);
+        var violating = result.ViolatingFindings;
         foreach (var finding in violating.Take(Math.Max(0, TopFindings)))
         {
-            Log.LogError(null, ErrorCodes.GateFailed.Code, null, null, 0, 0, 0, 0, DescribeFinding(finding));
+            Log.LogError(null, ErrorCodes.GateFailed.Code, null, null, 0, 0, 0, 0, finding.Describe());
         }
 
         if (violating.Count > TopFindings)
@@ -91,72 +92,19 @@ public sealed partial class ScanGate : ToolkitTask
         var waitOptions = new EcrScanWaitOptions();
         if (Text(Timeout) is { } timeout)
         {
-            waitOptions = waitOptions with { Timeout = ParseTimeout(timeout) };
+            waitOptions = waitOptions with { Timeout = DurationText.Parse(timeout, "ToolkitScanTimeout", allowZero: false) };
         }
 
-        var connection = AwsSettings.Connection(AwsRegion, AwsProfile, AwsEndpointUrl, loggerFactory);
-        var logger = loggerFactory.CreateLogger("Toolkit.Scan");
-        var results = new List<ScanResult>();
-        foreach (var registry in targets.GroupBy(t => t.Registry.Host, StringComparer.OrdinalIgnoreCase))
-        {
-            using var client = new EcrClient(AwsConnection.Resolve(EcrLogin.ConnectionFor(connection, registry.Key)));
-            var scans = await new EcrImageScans(client, waitOptions, TimeProvider.System, logger)
-                .WaitAsync([.. registry], null, cancellationToken)
-                .ConfigureAwait(false);
-            results.AddRange(scans.Select(s => s.Result));
-        }
-
-        return results;
-    }
-
-    private const string StepSummaryVariable = "GITHUB_STEP_SUMMARY";
-
-    private static string StepSummaryPath() => Environment.GetEnvironmentVariable(StepSummaryVariable) is { Length: > 0 } path
-        ? path
-        : throw new ToolkitException(ErrorCodes.StepSummaryUnavailable, $"ToolkitScanStepSummary=true appends to the file named by {StepSummaryVariable}, which is not set (it is set in GitHub Actions steps). Leave ToolkitScanStepSummary empty, or write the report with ToolkitScanMarkdown.");
-
-    private async System.Threading.Tasks.Task AppendStepSummaryAsync(string path, ScanGateOutcome outcome, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(outcome.ToBytes(GateReportFormat.Markdown), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The decision stands; only its summary is missing.
-            Log.LogWarning(null, ErrorCodes.StepSummaryNotWritten.Code, null, null, 0, 0, 0, 0, $"The step summary '{path}' could not be written: {e.Message}");
-        }
-    }
-
-    // Pending the engine's own wording and duration parsing (requested in the scan-cli branch).
-    private static List<ImageFinding> ViolatingFindings(GateResult result)
-    {
-        var behind = result.Violations.SelectMany(v => v.Findings).ToHashSet();
-        return [.. result.Findings.Where(behind.Contains)];
-    }
-
-    private static string DescribeFinding(ImageFinding f)
-    {
-        var finding = f.Finding;
-        var package = finding.PackageName is null ? string.Empty : $" ({finding.PackageName} {finding.PackageVersion}{(finding.FixedVersion is null ? string.Empty : $" → {finding.FixedVersion}")})";
-        var image = f.Scan.Repository is null ? f.Scan.ImageDigest : $"{f.Scan.Repository}@{f.Scan.ImageDigest}";
-        return $"{finding.Id}{package} {SeverityText.ToName(finding.Severity)} in {image}{(f.Scan.Platform is null ? string.Empty : $" ({f.Scan.Platform})")}";
-    }
-
-    private static string DescribeExpired(ExpiredAllowlistEntry expired)
-        => $"allowlist entry for {expired.Entry.Id}{(expired.Entry.Location is null ? string.Empty : $" ({expired.Entry.Location})")} expired on {expired.Entry.Expires:yyyy-MM-dd} and no longer suppresses {expired.Findings.Count} finding(s)";
-
-    private static TimeSpan ParseTimeout(string text)
-    {
-        var unit = text[^1];
-        var (number, scale) = char.IsDigit(unit) ? (text, 1) : (text[..^1], unit switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 });
-        return scale > 0 && int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
-            ? TimeSpan.FromSeconds((double)value * scale)
-            : throw new ToolkitException(ErrorCodes.InvalidOption, $"ToolkitScanTimeout is '{text}'; write a duration such as 15m, 900s, 1h or a number of seconds.");
+        var scans = await EcrImageScans.WaitAsync(
+                targets,
+                AwsSettings.Connection(AwsRegion, AwsProfile, AwsEndpointUrl, loggerFactory),
+                waitOptions,
+                TimeProvider.System,
+                loggerFactory.CreateLogger("Toolkit.Scan"),
+                null,
+                cancellationToken)
+            .ConfigureAwait(false);
+        return [.. scans.Select(s => s.Result)];
     }
 
     private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
