@@ -11,7 +11,7 @@ public sealed partial class CakeAddinTests
         // Given an image in the ECR emulator whose scan on push finds a CRITICAL vulnerability, and a script that waits for it
         // and gates on CRITICAL
         using var emulator = new EcrEmulator();
-        var digest = await ToolkitScanAliasesTests.PushAsync(emulator, "payments/api", "1.0.0", EcrFindingsSeed.DebianDotNetApp);
+        var digest = await emulator.PutScannedImageAsync("payments/api", "1.0.0", EcrFindingsSeed.DebianDotNetApp);
         var feed = package.Feed;
         var scriptDirectory = Path.Combine(feed.Root, "scan-script");
         Directory.CreateDirectory(scriptDirectory);

@@ -1,12 +1,8 @@
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using Cake.Core;
-using Toolkit.Aws;
-using Toolkit.Aws.Ecr;
 using Toolkit.Core.Scanning;
 using Toolkit.Core.Scanning.Gate;
 using Toolkit.Testing;
-using Toolkit.Testing.Aws;
 
 namespace Toolkit.Cake.Tests;
 
@@ -212,35 +208,5 @@ public sealed class ToolkitScanAliasesTests : IDisposable
 
         Assert.StartsWith("TK4030: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(_temp.Combine("missing.json"), error.Message, StringComparison.Ordinal);
-    }
-
-    internal static async Task<string> PushAsync(EcrEmulator emulator, string repository, string tag, EcrFindingsSeed findings)
-    {
-        using var client = new EcrClient(AwsConnection.Resolve(new AwsConnectionOptions
-        {
-            Region = emulator.Region,
-            EndpointUrl = emulator.Endpoint.ToString(),
-            Credentials = new BasicAWSCredentials(EcrEmulator.DefaultCredentials.AccessKeyId, EcrEmulator.DefaultCredentials.SecretAccessKey),
-            Environment = new EmptyEnvironment(),
-        }));
-        await client.CreateRepositoryAsync(
-            new CreateRepositoryRequest { RepositoryName = repository, ImageScanningConfiguration = new ImageScanningConfiguration { ScanOnPush = true } },
-            CancellationToken.None);
-        var manifest = new JsonObject
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
-            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = "sha256:" + new string('c', 64), ["size"] = 512 },
-            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip", ["digest"] = "sha256:" + new string('1', 64), ["size"] = 1000 }),
-        }.ToJsonString();
-        var digest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(manifest)));
-        emulator.SeedFindings(repository, digest, findings);
-        await client.PutImageAsync(new PutImageRequest { RepositoryName = repository, ImageManifest = manifest, ImageTag = tag }, CancellationToken.None);
-        return digest;
-    }
-
-    internal sealed class EmptyEnvironment : Toolkit.Core.Host.IEnvironmentVariables
-    {
-        public string? Get(string name) => null;
     }
 }

@@ -1,10 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Toolkit.Aws;
-using Toolkit.Aws.Ecr;
-using Toolkit.Core.Host;
 using Toolkit.Testing;
 using Toolkit.Testing.Aws;
 
@@ -54,36 +48,7 @@ public sealed class ScanCommandTests : IDisposable
 
     private string Reference(string suffix) => $"{_emulator.RegistryHost}/{Repository}{suffix}";
 
-    private EcrClient Client() => new(AwsConnection.Resolve(new AwsConnectionOptions
-    {
-        Region = _emulator.Region,
-        EndpointUrl = _emulator.Endpoint.ToString(),
-        Credentials = new BasicAWSCredentials(EcrEmulator.DefaultCredentials.AccessKeyId, EcrEmulator.DefaultCredentials.SecretAccessKey),
-        Environment = new DictionaryEnvironmentVariables(new Dictionary<string, string>()),
-    }));
-
-    /// <summary>Creates the repository (scan on push) once, seeds the image's findings and puts an image manifest with <paramref name="tag"/>; returns its digest.</summary>
-    private async Task<string> PushAsync(string tag, EcrFindingsSeed findings)
-    {
-        using var client = Client();
-        if (!_emulator.Requests.Any(r => r.Operation == "CreateRepository"))
-        {
-            await client.CreateRepositoryAsync(new CreateRepositoryRequest { RepositoryName = Repository, ImageScanningConfiguration = new ImageScanningConfiguration { ScanOnPush = true } }, CancellationToken.None);
-        }
-
-        static string Sha256(string text) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-        var manifest = new JsonObject
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
-            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = Sha256(tag + "-config"), ["size"] = 512 },
-            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip", ["digest"] = Sha256(tag + "-layer"), ["size"] = 1024 }),
-        }.ToJsonString();
-        var digest = Sha256(manifest);
-        _emulator.SeedFindings(Repository, digest, findings);
-        await client.PutImageAsync(new PutImageRequest { RepositoryName = Repository, ImageManifest = manifest, ImageTag = tag }, CancellationToken.None);
-        return digest;
-    }
+    private Task<string> PushAsync(string tag, EcrFindingsSeed findings) => _emulator.PutScannedImageAsync(Repository, tag, findings);
 
     // ---- reports: exit codes 0, 3, 2, 1 ----
 

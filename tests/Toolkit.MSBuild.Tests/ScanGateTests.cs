@@ -1,9 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Toolkit.Aws;
-using Toolkit.Aws.Ecr;
 using Toolkit.Testing;
 using Toolkit.Testing.Aws;
 
@@ -160,7 +155,7 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
         // Given an image in the ECR emulator whose scan on push fails
         var published = await package.GetPublishedAsync();
         using var emulator = new EcrEmulator();
-        var digest = await PushAsync(emulator, "hello/scanned", EcrFindingsSeed.None with { Outcome = EcrScanOutcome.Failed });
+        var digest = await emulator.PutScannedImageAsync("hello/scanned", "1", EcrFindingsSeed.None with { Outcome = EcrScanOutcome.Failed });
         var environment = new Dictionary<string, string>(s_notInActions)
         {
             ["AWS_ACCESS_KEY_ID"] = EcrEmulator.DefaultCredentials.AccessKeyId,
@@ -185,35 +180,5 @@ public sealed class ScanGateTests(PackedToolkitMSBuild package) : IDisposable
         Assert.True(warn.ExitCode == 0, Output(warn));
         Assert.StartsWith("warning TK4002: ", Assert.Single(Diagnostics(warn, "warning")), StringComparison.Ordinal);
         Assert.Contains("Scan gate WARN: ", warn.StandardOutput, StringComparison.Ordinal);
-    }
-
-    private static async Task<string> PushAsync(EcrEmulator emulator, string repository, EcrFindingsSeed findings)
-    {
-        using var client = new EcrClient(AwsConnection.Resolve(new AwsConnectionOptions
-        {
-            Region = emulator.Region,
-            EndpointUrl = emulator.Endpoint.ToString(),
-            Credentials = new BasicAWSCredentials(EcrEmulator.DefaultCredentials.AccessKeyId, EcrEmulator.DefaultCredentials.SecretAccessKey),
-            Environment = new NoEnvironment(),
-        }));
-        await client.CreateRepositoryAsync(
-            new CreateRepositoryRequest { RepositoryName = repository, ImageScanningConfiguration = new ImageScanningConfiguration { ScanOnPush = true } },
-            CancellationToken.None);
-        var manifest = new JsonObject
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
-            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = "sha256:" + new string('c', 64), ["size"] = 512 },
-            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip", ["digest"] = "sha256:" + new string('1', 64), ["size"] = 1000 }),
-        }.ToJsonString();
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest)));
-        emulator.SeedFindings(repository, digest, findings);
-        await client.PutImageAsync(new PutImageRequest { RepositoryName = repository, ImageManifest = manifest, ImageTag = "1" }, CancellationToken.None);
-        return digest;
-    }
-
-    private sealed class NoEnvironment : Toolkit.Core.Host.IEnvironmentVariables
-    {
-        public string? Get(string name) => null;
     }
 }

@@ -101,6 +101,40 @@ public sealed partial class EcrEmulator
     }
 
     /// <summary>
+    /// Sets up, without a client, what a push to a scan-on-push repository leaves: the repository (created when missing, as
+    /// CreateRepository with scan on push), <paramref name="findings"/> seeded for the image, and a small image manifest put
+    /// with <paramref name="tag"/> through the PutImage operation (so its scan starts as a pushed image's would). Returns the
+    /// manifest's digest. For front-end tests, which test how a front-end waits and gates, not how the image got there.
+    /// </summary>
+    public async Task<string> PutScannedImageAsync(string repositoryName, string tag, EcrFindingsSeed findings)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryName);
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        ArgumentNullException.ThrowIfNull(findings);
+        static string Sha256(string text) => "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        var manifest = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = Sha256($"{repositoryName}:{tag} config"), ["size"] = 512 },
+            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip", ["digest"] = Sha256($"{repositoryName}:{tag} layer"), ["size"] = 1024 }),
+        }.ToJsonString();
+        var digest = Sha256(manifest);
+        try
+        {
+            await InvokeAsync("CreateRepository", new JsonObject { ["repositoryName"] = repositoryName, ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = true } });
+        }
+        catch (EcrServiceException exception) when (exception.ErrorCode == "RepositoryAlreadyExistsException")
+        {
+            // Set up by an earlier call.
+        }
+
+        SeedFindings(repositoryName, digest, findings);
+        await InvokeAsync("PutImage", new JsonObject { ["repositoryName"] = repositoryName, ["imageManifest"] = manifest, ["imageTag"] = tag });
+        return digest;
+    }
+
+    /// <summary>
     /// Seeds what a scan of the image reports once it completes (before or after the push; the latest seed wins). Without
     /// a seed a scan completes with no findings.
     /// </summary>

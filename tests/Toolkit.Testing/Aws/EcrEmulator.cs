@@ -377,6 +377,13 @@ public sealed partial class EcrEmulator : LoopbackHttpServer, IEcrRegistryBacken
     private void Violation(string operation, string where, string path, string rule)
         => _violations.Enqueue(new ModelViolationRecord(operation, where, path, rule));
 
+    /// <summary>Runs an operation's handler directly (no HTTP, no signature), for test setup.</summary>
+    private Task<JsonObject> InvokeAsync(string operation, JsonObject input)
+    {
+        using var document = JsonDocument.Parse(input.ToJsonString());
+        return _operations[operation](new OperationContext(operation, document.RootElement.Clone()));
+    }
+
     private static Func<OperationContext, Task<JsonObject>> Sync(Func<OperationContext, JsonObject> handler)
         => context => Task.FromResult(handler(context));
 
