@@ -41,23 +41,16 @@ public static partial class ToolkitAliases
     {
         ArgumentNullException.ThrowIfNull(context);
         settings ??= new ToolkitScanWaitSettings();
-        return RunAws(context, loggerFactory =>
+        return RunAws<IReadOnlyList<ScanResult>>(context, loggerFactory =>
         {
             var scans = WaitForScans(context, [image ?? string.Empty], settings, loggerFactory);
             foreach (var scan in scans)
             {
-                context.Log.Write(Verbosity.Normal, CakeLogLevel.Information, "{0}", ScanSummary(scan));
+                context.Log.Write(Verbosity.Normal, CakeLogLevel.Information, "{0}", scan.Describe());
             }
 
-            var notFinal = scans.Where(s => s.Outcome != ScanOutcome.Complete).ToArray();
-            if (notFinal.Length > 0)
-            {
-                throw new ToolkitException(
-                    ErrorCodes.ScanWaitNotFinal,
-                    $"The scan findings of {notFinal.Length} image(s) are not final: {string.Join("; ", notFinal.Select(ScanSummary))}. Check the repository's scanning configuration, or wait longer (Timeout).");
-            }
-
-            return scans;
+            EcrImageScan.ThrowIfNotFinal(scans);
+            return [.. scans.Select(s => s.Result)];
         });
     }
 
@@ -110,7 +103,7 @@ public static partial class ToolkitAliases
             var summary = settings.StepSummary
                 ? GitHubStepSummary.Require(new CakeEnvironmentVariables(context.Environment), "ToolkitScanGateSettings.StepSummary", "write the report with MarkdownReport")
                 : null;
-            var scans = settings.Images.Count == 0 ? [] : WaitForScans(context, [.. settings.Images], settings, loggerFactory);
+            IReadOnlyList<ScanResult> scans = settings.Images.Count == 0 ? [] : [.. WaitForScans(context, [.. settings.Images], settings, loggerFactory).Select(s => s.Result)];
             outcome = gate.EvaluateAsync(scans, CancellationToken.None).GetAwaiter().GetResult();
             if (summary is not null
                 && GitHubStepSummary.AppendAsync(summary, outcome.ToBytes(GateReportFormat.Markdown), CancellationToken.None).GetAwaiter().GetResult() is { } notWritten)
@@ -160,7 +153,7 @@ public static partial class ToolkitAliases
         return result;
     }
 
-    private static List<ScanResult> WaitForScans(ICakeContext context, IReadOnlyList<string> references, ToolkitScanWaitSettings settings, ILoggerFactory loggerFactory)
+    private static IReadOnlyList<EcrImageScan> WaitForScans(ICakeContext context, IReadOnlyList<string> references, ToolkitScanWaitSettings settings, ILoggerFactory loggerFactory)
     {
         var targets = references.Select(r => EcrImageTarget.Parse(r.Trim())).ToArray();
         var scans = EcrImageScans.WaitAsync(
@@ -172,16 +165,7 @@ public static partial class ToolkitAliases
                 null,
                 CancellationToken.None)
             .GetAwaiter().GetResult();
-        return [.. scans.Select(s => s.Result)];
-    }
-
-    /// <summary>One line per image manifest for the log and the TK3101 message: its name and counts, or how its scan ended.</summary>
-    private static string ScanSummary(ScanResult scan)
-    {
-        var image = $"{scan.Repository}@{scan.ImageDigest}{(scan.Platform is null ? string.Empty : $" ({scan.Platform})")}";
-        return scan.Outcome == ScanOutcome.Complete
-            ? $"{image}: {scan.Findings.Count} finding(s): {string.Join(", ", scan.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {SeverityText.ToName(g.Key)}"))}"
-            : $"{image}: {scan.Outcome}{(scan.StatusDescription is null ? string.Empty : $" ({scan.StatusDescription})")}";
+        return scans;
     }
 }
 

@@ -74,15 +74,7 @@ internal static class ScanCommands
             var scans = await WaitAsync(host, parseResult, targets, options, cancellationToken).ConfigureAwait(false);
             await WriteWaitAsync(host, parseResult, scans, TimeProvider.System.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
 
-            var notFinal = scans.Where(s => s.Wait.Outcome != EcrScanWaitOutcome.Complete).ToArray();
-            if (notFinal.Length > 0)
-            {
-                throw new ToolkitException(
-                    ErrorCodes.ScanWaitNotFinal,
-                    $"The findings of {notFinal.Length} of {scans.Count} image(s) are not final: {string.Join("; ", notFinal.Select(s => $"{Name(s)}: {StatusOf(s)}"))}. "
-                    + "Look at the status description; give a longer --timeout when scans are still running, or let 'scan gate' decide (onScanUnavailable).");
-            }
-
+            EcrImageScan.ThrowIfNotFinal(scans);
             return ToolkitCommandLine.Success;
         });
         return command;
@@ -231,10 +223,7 @@ internal static class ScanCommands
 
         foreach (var scan in scans)
         {
-            var line = scan.Wait.Outcome == EcrScanWaitOutcome.Complete
-                ? $"{Name(scan)}: {scan.Wait.Status?.Value ?? "COMPLETE"}, {scan.Result.Findings.Count} finding(s): {CountsText(scan.Result)}"
-                : $"{Name(scan)}: {StatusOf(scan)}";
-            await host.Output.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
+            await host.Output.WriteLineAsync(scan.Describe().AsMemory(), cancellationToken).ConfigureAwait(false);
         }
 
         var final = scans.Count(s => s.Wait.Outcome == EcrScanWaitOutcome.Complete);
@@ -328,21 +317,8 @@ internal static class ScanCommands
     private static JsonObject Counts(ScanResult scan)
         => new([.. Enum.GetValues<Severity>().OrderDescending().Select(s => KeyValuePair.Create(SeverityText.ToName(s), (JsonNode?)JsonValue.Create(scan.Findings.Count(f => f.Severity == s))))]);
 
-    private static string CountsText(ScanResult scan)
-        => CountsText(Enum.GetValues<Severity>().ToDictionary(s => s, s => scan.Findings.Count(f => f.Severity == s)));
-
     private static string CountsText(IReadOnlyDictionary<Severity, int> counts)
         => string.Join(", ", Enum.GetValues<Severity>().OrderDescending().Select(s => string.Create(CultureInfo.InvariantCulture, $"{SeverityText.ToName(s)} {(counts.TryGetValue(s, out var n) ? n : 0)}")));
-
-    private static string Name(EcrImageScan scan)
-        => $"{scan.Wait.RepositoryName}@{Short(scan.Wait.ImageDigest)}{(scan.Image.Platform is null ? string.Empty : $" ({scan.Image.Platform})")}";
-
-    private static string StatusOf(EcrImageScan scan)
-    {
-        var outcome = scan.Wait.Outcome == EcrScanWaitOutcome.TimedOut ? "timed out" : "no findings";
-        var status = scan.Wait.Status?.Value ?? "no scan";
-        return $"{outcome}, {status}{(scan.Wait.Description is null ? string.Empty : $": {scan.Wait.Description}")}";
-    }
 
     private static string Short(string? digest)
         => digest is null ? "-" : digest.StartsWith("sha256:", StringComparison.Ordinal) && digest.Length > 19 ? digest[..19] : digest;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Toolkit.Aws.Ecr.Login;
 using Toolkit.Core.Diagnostics;
@@ -36,7 +37,41 @@ public sealed record EcrImageTarget(string Reference, EcrRegistryHost Registry, 
 }
 
 /// <summary>The scan of one image manifest of a target (each platform of an index is one): how the wait ended and the vendor-neutral result.</summary>
-public sealed record EcrImageScan(EcrImageTarget Target, EcrPlatformImage Image, EcrScanWaitResult Wait, ScanResult Result);
+public sealed record EcrImageScan(EcrImageTarget Target, EcrPlatformImage Image, EcrScanWaitResult Wait, ScanResult Result)
+{
+    /// <summary>
+    /// The image and how its wait ended, on one line, the same in every front-end:
+    /// <c>team/app@sha256:4a0c1bc5a2c5 (linux/amd64): COMPLETE, 6 finding(s): CRITICAL 1, HIGH 2, MEDIUM 3, LOW 0, INFORMATIONAL 0, UNDEFINED 0</c>,
+    /// or <c>...: timed out, IN_PROGRESS: ...</c> / <c>...: no findings, UNSUPPORTED_IMAGE: ...</c>.
+    /// </summary>
+    public string Describe()
+    {
+        var digest = Wait.ImageDigest.StartsWith("sha256:", StringComparison.Ordinal) && Wait.ImageDigest.Length > 19 ? Wait.ImageDigest[..19] : Wait.ImageDigest;
+        var name = $"{Wait.RepositoryName}@{digest}{(Image.Platform is null ? string.Empty : $" ({Image.Platform})")}";
+        if (Wait.Outcome == EcrScanWaitOutcome.Complete)
+        {
+            var counts = string.Join(", ", Enum.GetValues<Severity>().OrderDescending().Select(s => string.Create(CultureInfo.InvariantCulture, $"{SeverityText.ToName(s)} {Result.Findings.Count(f => f.Severity == s)}")));
+            return string.Create(CultureInfo.InvariantCulture, $"{name}: {Wait.Status?.Value ?? "COMPLETE"}, {Result.Findings.Count} finding(s): {counts}");
+        }
+
+        var outcome = Wait.Outcome == EcrScanWaitOutcome.TimedOut ? "timed out" : "no findings";
+        return $"{name}: {outcome}, {Wait.Status?.Value ?? "no scan"}{(Wait.Description is null ? string.Empty : $": {Wait.Description}")}";
+    }
+
+    /// <summary>TK3101 when some scans' findings are not final (a failed, unsupported or unavailable scan, or a time-out), naming each.</summary>
+    public static void ThrowIfNotFinal(IReadOnlyList<EcrImageScan> scans)
+    {
+        ArgumentNullException.ThrowIfNull(scans);
+        var notFinal = scans.Where(s => s.Wait.Outcome != EcrScanWaitOutcome.Complete).ToArray();
+        if (notFinal.Length > 0)
+        {
+            throw new ToolkitException(
+                ErrorCodes.ScanWaitNotFinal,
+                string.Create(CultureInfo.InvariantCulture, $"The findings of {notFinal.Length} of {scans.Count} image(s) are not final: {string.Join("; ", notFinal.Select(s => s.Describe()))}. ")
+                + "Look at the status description; wait longer when scans are still running, or let the scan gate decide (onScanUnavailable).");
+        }
+    }
+}
 
 /// <summary>
 /// Waits for the findings of Amazon ECR images given by reference and maps them to <see cref="ScanResult"/>s, for every

@@ -132,4 +132,27 @@ public sealed class EcrImageScansTests : IDisposable
         Assert.Equal(("123456789012", "eu-west-1", "team/app", "1.0", (string?)null), (tagged.Registry.AccountId, tagged.Registry.Region, tagged.Repository, tagged.Tag, tagged.Digest));
         Assert.Equal((null, EmulatorChecks.Sha256("x")), (digested.Tag, digested.Digest));
     }
+
+    [Fact]
+    public void Describe_and_ThrowIfNotFinal_name_each_image_and_how_its_wait_ended()
+    {
+        // Given one complete scan with two findings, and one that timed out in progress
+        var target = EcrImageTarget.Parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0");
+        EcrImageScan Scan(string digest, EcrScanWaitOutcome outcome, string status, string? description, params Finding[] findings) => new(
+            target,
+            new EcrPlatformImage(digest, "linux/arm64"),
+            new EcrScanWaitResult { RepositoryName = "team/app", ImageDigest = digest, Outcome = outcome, Status = new ScanStatus(status), Description = description },
+            new ScanResult { Scanner = EcrFindingsMapper.BasicScanner, Findings = findings });
+        var complete = Scan(EmulatorChecks.Sha256("a"), EcrScanWaitOutcome.Complete, "COMPLETE", null, new Finding { Id = "CVE-1", Severity = Severity.Critical }, new Finding { Id = "CVE-2", Severity = Severity.Low });
+        var slow = Scan(EmulatorChecks.Sha256("b"), EcrScanWaitOutcome.TimedOut, "IN_PROGRESS", "The scan is in progress.");
+
+        // When
+        var error = Assert.Throws<ToolkitException>(() => EcrImageScan.ThrowIfNotFinal([complete, slow]));
+
+        // Then
+        Assert.Equal($"team/app@{EmulatorChecks.Sha256("a")[..19]} (linux/arm64): COMPLETE, 2 finding(s): CRITICAL 1, HIGH 0, MEDIUM 0, LOW 1, INFORMATIONAL 0, UNDEFINED 0", complete.Describe());
+        Assert.Equal(ErrorCodes.ScanWaitNotFinal, error.ErrorCode);
+        Assert.StartsWith($"The findings of 1 of 2 image(s) are not final: team/app@{EmulatorChecks.Sha256("b")[..19]} (linux/arm64): timed out, IN_PROGRESS: The scan is in progress.", error.Message, StringComparison.Ordinal);
+        EcrImageScan.ThrowIfNotFinal([complete]);
+    }
 }
