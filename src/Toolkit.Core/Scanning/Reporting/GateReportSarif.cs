@@ -84,10 +84,42 @@ internal static class GateReportSarif
     }
 
     /// <summary>The fingerprint of a finding: the same vulnerability in the same package of the same repository and platform, whatever the image digest or package version.</summary>
-    public static string Fingerprint(ScanResult scan, Finding finding)
+    public static string Fingerprint(ScanResult scan, Finding finding) => Fingerprint(scan, finding, 0);
+
+    /// <summary>
+    /// The fingerprint of the <paramref name="occurrence"/>-th finding (from 0) with the same vulnerability, package,
+    /// repository and platform: a package found twice in one image (e.g. two copies of one NuGet assembly) gives two alerts,
+    /// not one. The first keeps the plain fingerprint.
+    /// </summary>
+    private static string Fingerprint(ScanResult scan, Finding finding, int occurrence)
     {
         var key = string.Join('\n', finding.Id.ToUpperInvariant(), finding.PackageName ?? string.Empty, (scan.Repository ?? string.Empty).ToLowerInvariant(), scan.Platform ?? string.Empty);
+        if (occurrence > 0)
+        {
+            key += string.Create(CultureInfo.InvariantCulture, $"\n#{occurrence}");
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
+    }
+
+    /// <summary>Each item's fingerprint; items that would share one are numbered in a stable order (version, layer, fixed version).</summary>
+    private static Dictionary<Item, string> Fingerprints(IReadOnlyList<Item> items)
+    {
+        var fingerprints = new Dictionary<Item, string>(ReferenceEqualityComparer.Instance);
+        foreach (var same in items.GroupBy(i => Fingerprint(i.Scan, i.Finding), StringComparer.Ordinal))
+        {
+            var occurrence = 0;
+            foreach (var item in same
+                .OrderBy(i => i.Finding.PackageVersion, StringComparer.Ordinal)
+                .ThenBy(i => i.Finding.LayerDigest, StringComparer.Ordinal)
+                .ThenBy(i => i.Finding.FixedVersion, StringComparer.Ordinal))
+            {
+                fingerprints[item] = occurrence == 0 ? same.Key : Fingerprint(item.Scan, item.Finding, occurrence);
+                occurrence++;
+            }
+        }
+
+        return fingerprints;
     }
 
     private static SarifLog Build(GateResult result, GatePolicy policy, GateReportOptions options)
@@ -110,7 +142,8 @@ internal static class GateReportSarif
             .ToArray();
         var ruleIndex = rules.Select((r, i) => (r.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
 
-        var results = kept.Select(i => Result(i, ruleIndex[i.Finding.Id], policyHasLimits, options)).ToArray();
+        var fingerprints = Fingerprints(kept);
+        var results = kept.Select(i => Result(i, ruleIndex[i.Finding.Id], fingerprints[i], policyHasLimits, options)).ToArray();
 
         var notifications = new List<SarifNotification>();
         foreach (var violation in result.Violations.Where(v => v.Kind == ViolationKind.ScanUnavailable))
@@ -240,7 +273,7 @@ internal static class GateReportSarif
         };
     }
 
-    private static SarifResult Result(Item item, int ruleIndex, bool policyHasLimits, GateReportOptions options)
+    private static SarifResult Result(Item item, int ruleIndex, string fingerprint, bool policyHasLimits, GateReportOptions options)
     {
         var f = item.Finding;
         var scan = item.Scan;
@@ -265,7 +298,7 @@ internal static class GateReportSarif
                     new SarifPhysicalLocation(new SarifArtifactLocation(ArtifactUri(scan, options)), new SarifRegion(1)),
                     new SarifMessage(ImageText(scan))),
             ],
-            PartialFingerprints = new SortedDictionary<string, string>(StringComparer.Ordinal) { [FingerprintKey] = Fingerprint(scan, f) },
+            PartialFingerprints = new SortedDictionary<string, string>(StringComparer.Ordinal) { [FingerprintKey] = fingerprint },
             Suppressions = item.Suppression is { } s ? [new SarifSuppression("external", "accepted", OneLine(SuppressionText(s))!)] : null,
             Properties = new SarifResultProperties
             {

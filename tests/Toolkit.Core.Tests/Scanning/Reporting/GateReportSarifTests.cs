@@ -122,6 +122,29 @@ public sealed class GateReportSarifTests
     }
 
     [Fact]
+    public void Two_copies_of_a_package_in_one_image_are_two_alerts_and_keep_their_fingerprints_in_either_order()
+    {
+        // Given the same vulnerability in two copies of one package (two versions of a NuGet assembly in one image)
+        var older = GateReportSamples.Finding("CVE-2024-43485", Severity.High) with { PackageName = "System.Text.Json", PackageVersion = "6.0.0" };
+        var newer = older with { PackageVersion = "8.0.4" };
+        var (forward, policy) = GateReportSamples.WithFindings([older, newer]);
+        var (backward, _) = GateReportSamples.WithFindings([newer, older]);
+
+        // When
+        using var sarif1 = Sarif(forward, policy);
+        using var sarif2 = Sarif(backward, policy);
+
+        // Then each result has its own fingerprint, the first keeps the plain one, and the order of the scanner's list does not matter
+        static Dictionary<string, string> ByVersion(JsonDocument sarif) => Run(sarif).GetProperty("results").EnumerateArray().ToDictionary(
+            r => r.GetProperty("properties").GetProperty("installedVersion").GetString()!,
+            r => r.GetProperty("partialFingerprints").GetProperty(GateReportSarif.FingerprintKey).GetString()!);
+        var first = ByVersion(sarif1);
+        Assert.Equal(2, first.Values.Distinct().Count());
+        Assert.Equal(GateReportSarif.Fingerprint(forward.Findings[0].Scan, older), first["6.0.0"]);
+        Assert.Equal(first, ByVersion(sarif2));
+    }
+
+    [Fact]
     public void More_results_than_allowed_are_cut_to_the_most_severe_and_the_run_says_how_many_were_left_out()
     {
         // Given 30 findings and a limit of 25 results (GitHub's is 25,000 per run)
