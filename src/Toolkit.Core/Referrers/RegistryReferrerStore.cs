@@ -61,7 +61,16 @@ public sealed class RegistryReferrerStore : IReferrerStore
         }
 
         var manifest = artifact.Descriptor with { ArtifactType = null, Annotations = null };
-        var put = await _client.PutManifestAsync(Repository, manifest.Digest.ToString(), manifest, artifact.Content, cancellationToken).ConfigureAwait(false);
+        var put = await ManifestPut.PutConfirmingChildrenAsync(
+            _client,
+            Repository,
+            DisplayName,
+            manifest.Digest.ToString(),
+            manifest,
+            artifact.Content,
+            ManifestPut.Retry.Default with { TimeProvider = _options.TimeProvider },
+            _logger,
+            cancellationToken).ConfigureAwait(false);
         var referrer = new Referrer(artifact.Descriptor);
         if (put.Subject == artifact.Subject.Digest)
         {

@@ -80,7 +80,7 @@ public sealed class RegistryImageDestination : IImageDestination
             return true;
         }
 
-        if (IsManifestOrIndex(descriptor.MediaType))
+        if (ManifestPut.IsManifestOrIndex(descriptor.MediaType))
         {
             lock (_pendingLock)
             {
@@ -136,14 +136,14 @@ public sealed class RegistryImageDestination : IImageDestination
                 $"The content given for {descriptor.Digest} ({content.Length} bytes) does not match it ({descriptor.Size} bytes expected); it is not pushed to {DisplayName}.");
         }
 
-        if (!IsManifestOrIndex(descriptor.MediaType))
+        if (!ManifestPut.IsManifestOrIndex(descriptor.MediaType))
         {
             using var stream = new MemoryStream(content.ToArray(), writable: false);
             await PutBlobAsync(descriptor, stream, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        _ = Children(descriptor, content.Span); // a manifest that does not parse is refused now, not at commit
+        _ = ManifestPut.Children(descriptor, content.Span); // a manifest that does not parse is refused now, not at commit
         if (_manifestContent.TryAdd(descriptor.Digest, content.ToArray()))
         {
             lock (_pendingLock)
@@ -204,7 +204,7 @@ public sealed class RegistryImageDestination : IImageDestination
         {
             var waiting = remaining.Select(d => d.Digest).ToHashSet();
             var ready = remaining
-                .Where(d => Children(d, _manifestContent[d.Digest]).All(c => !waiting.Contains(c.Digest)))
+                .Where(d => ManifestPut.Children(d, _manifestContent[d.Digest]).All(c => !waiting.Contains(c.Digest)))
                 .ToList();
             if (ready.Count == 0)
             {
@@ -227,7 +227,7 @@ public sealed class RegistryImageDestination : IImageDestination
     private async Task PushManifestAsync(Descriptor descriptor, CancellationToken cancellationToken)
     {
         var content = _manifestContent[descriptor.Digest];
-        foreach (var child in Children(descriptor, content))
+        foreach (var child in ManifestPut.Children(descriptor, content))
         {
             if (child.Urls is { Count: > 0 } || await HasBlobAsync(child, cancellationToken).ConfigureAwait(false))
             {
@@ -245,67 +245,17 @@ public sealed class RegistryImageDestination : IImageDestination
         _logger.LogDebug("Pushed manifest {Digest} ({MediaType}) to {Repository}", descriptor.Digest, descriptor.MediaType, Repository);
     }
 
-    /// <summary>
-    /// Puts a manifest; when the registry refuses it as naming an unknown blob although this push confirmed every blob, asks
-    /// the registry for each of them again: one really missing is TK1017 naming it; with all there (a registry that is still
-    /// committing the same blobs for a concurrent pusher answers so) the PUT is sent again after a short, doubling wait.
-    /// </summary>
-    private async Task PutManifestAsync(string reference, Descriptor descriptor, byte[] content, CancellationToken cancellationToken)
-    {
-        var delay = _options.ManifestBlobUnknownDelay;
-        for (var retry = 0; ; retry++)
-        {
-            try
-            {
-                await _client.PutManifestAsync(Repository, reference, descriptor, content, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (ToolkitException exception) when (RegistryErrors.HasRegistryCode(exception, "MANIFEST_BLOB_UNKNOWN") || RegistryErrors.HasRegistryCode(exception, "BLOB_UNKNOWN"))
-            {
-                if (await FirstMissingChildAsync(descriptor, content, cancellationToken).ConfigureAwait(false) is { } missing)
-                {
-                    throw new ToolkitException(
-                        ErrorCodes.ManifestBlobMissing,
-                        $"{Reference.Name} refused the manifest {descriptor.Digest} because it does not have {missing.Digest} ({missing.MediaType}), and a HEAD confirms it is gone "
-                        + "although this push had uploaded or found it. Push again; if it recurs, check the registry's garbage collection or retention rules.",
-                        exception);
-                }
-
-                if (retry >= _options.ManifestBlobUnknownRetries)
-                {
-                    throw;
-                }
-
-                _logger.LogDebug(
-                    "{Repository} refused manifest {Digest} as naming an unknown blob, but every blob it names is there; sending it again in {Delay} ms.",
-                    Repository, descriptor.Digest, (int)delay.TotalMilliseconds);
-                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                delay *= 2;
-            }
-        }
-    }
-
-    /// <summary>The first blob or child manifest of <paramref name="descriptor"/> the registry says it does not have (asked afresh), or null.</summary>
-    private async Task<Descriptor?> FirstMissingChildAsync(Descriptor descriptor, byte[] content, CancellationToken cancellationToken)
-    {
-        foreach (var child in Children(descriptor, content))
-        {
-            if (child.Urls is { Count: > 0 })
-            {
-                continue;
-            }
-
-            var present = IsManifestOrIndex(child.MediaType)
-                ? await _client.HeadManifestAsync(Repository, child.Digest.ToString(), RegistryMediaTypes.ManifestAccept, cancellationToken).ConfigureAwait(false) is not null
-                : await _client.HeadBlobAsync(Repository, child.Digest, cancellationToken).ConfigureAwait(false) is not null;
-            if (!present)
-            {
-                return child;
-            }
-        }
-
-        return null;
-    }
+    private Task<ManifestPutResult> PutManifestAsync(string reference, Descriptor descriptor, byte[] content, CancellationToken cancellationToken)
+        => ManifestPut.PutConfirmingChildrenAsync(
+            _client,
+            Repository,
+            Reference.Name,
+            reference,
+            descriptor,
+            content,
+            new ManifestPut.Retry(_options.ManifestBlobUnknownRetries, _options.ManifestBlobUnknownDelay, _options.TimeProvider),
+            _logger,
+            cancellationToken);
 
     private async Task<byte[]> RootContentAsync(Descriptor root, CancellationToken cancellationToken)
     {
@@ -322,19 +272,5 @@ public sealed class RegistryImageDestination : IImageDestination
 
         _manifestContent.TryAdd(root.Digest, manifest.Content);
         return manifest.Content;
-    }
-
-    private static bool IsManifestOrIndex(string mediaType) => MediaTypes.IsManifest(mediaType) || MediaTypes.IsIndex(mediaType);
-
-    /// <summary>What a manifest or index names and needs at the registry first (not its subject: a referrer may precede it).</summary>
-    private static IReadOnlyList<Descriptor> Children(Descriptor descriptor, ReadOnlySpan<byte> content)
-    {
-        if (MediaTypes.IsIndex(descriptor.MediaType))
-        {
-            return OciJson.ParseIndex(content).Manifests;
-        }
-
-        var manifest = OciJson.ParseManifest(content);
-        return [manifest.Config, .. manifest.Layers];
     }
 }

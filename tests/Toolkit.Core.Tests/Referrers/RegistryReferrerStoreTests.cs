@@ -227,4 +227,32 @@ public sealed class RegistryReferrerStoreTests
             await Task.Delay(5);
         }
     }
+
+    [Fact]
+    public async Task A_referrer_refused_as_MANIFEST_BLOB_UNKNOWN_while_its_blobs_are_there_is_sent_again()
+    {
+        // Given a registry that answers the artifact's first manifest PUT with distribution's concurrent-push race
+        var artifact = Artifact(ArtifactManifestTests.SbomType, "sbom");
+        var refusals = 0;
+        _registry.BeforeManifestPut = async (_, reference) =>
+        {
+            if (reference == artifact.Descriptor.Digest.ToString() && refusals++ == 0)
+            {
+                using var answer = new HttpResponseMessage(System.Net.HttpStatusCode.BadRequest)
+                {
+                    Content = new StringContent("{\"errors\":[{\"code\":\"MANIFEST_BLOB_UNKNOWN\",\"message\":\"blob unknown to registry\"}]}"),
+                };
+                throw await RegistryErrors.FromResponseAsync(_registry.Name, Repository, answer, CancellationToken.None);
+            }
+        };
+
+        // When
+        var attached = await Store().AttachAsync(artifact, CancellationToken.None);
+
+        // Then the blobs were asked for again and the same PUT went through
+        Assert.Equal(2, refusals);
+        Assert.Equal(artifact.Content, _registry.Manifest(Repository, artifact.Descriptor.Digest.ToString()));
+        Assert.Equal(artifact.Descriptor, Assert.Single(FallbackIndex().Manifests));
+        Assert.Equal(ReferrerIndexKind.TagSchema, attached.RecordedIn);
+    }
 }

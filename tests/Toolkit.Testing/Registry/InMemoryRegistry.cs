@@ -58,6 +58,9 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
     /// <summary>Runs after each manifest put is stored (repository, reference), e.g. to play a concurrent writer.</summary>
     public Func<string, string, Task>? AfterManifestPut { get; set; }
 
+    /// <summary>Runs before a manifest put stores anything (repository, reference); what it throws is the put's answer, and nothing is stored.</summary>
+    public Func<string, string, Task>? BeforeManifestPut { get; set; }
+
     /// <summary>Manifests the registry refused because content they name was missing (must stay empty).</summary>
     public ConcurrentQueue<string> Violations { get; } = new();
 
@@ -147,6 +150,11 @@ public sealed class InMemoryRegistry : IRegistryClientFactory
 
         public async Task<ManifestPutResult> PutManifestAsync(string repository, string reference, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
         {
+            if (registry.BeforeManifestPut is { } before)
+            {
+                await before(repository, reference);
+            }
+
             var subject = Store(repository, reference, descriptor, content);
             if (registry.AfterManifestPut is { } after)
             {
