@@ -49,18 +49,7 @@ public sealed partial class CakeAddinTests
             ["cake", script],
             TestPaths.RepositoryRoot,
             feed.PackagesDirectory,
-            new Dictionary<string, string>
-            {
-                ["NO_COLOR"] = "1",
-                ["AWS_ACCESS_KEY_ID"] = EcrEmulator.DefaultCredentials.AccessKeyId,
-                ["AWS_SECRET_ACCESS_KEY"] = EcrEmulator.DefaultCredentials.SecretAccessKey,
-                ["AWS_REGION"] = emulator.Region,
-                ["AWS_ENDPOINT_URL_ECR"] = emulator.Endpoint.ToString(),
-                ["AWS_EC2_METADATA_DISABLED"] = "true",
-                ["AWS_CONFIG_FILE"] = Path.Combine(scriptDirectory, "no-aws-config"),
-                ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(scriptDirectory, "no-aws-credentials"),
-                ["DOCKER_CONFIG"] = dockerConfig,
-            },
+            new Dictionary<string, string>(EmulatorEnvironment(emulator, scriptDirectory)) { ["DOCKER_CONFIG"] = dockerConfig },
             timeout.Token);
 
         // Then the repository was created once, the second run changed nothing, and the login wrote a working credential it never printed

@@ -43,17 +43,7 @@ public sealed partial class CakeAddinTests
             ["cake", script],
             TestPaths.RepositoryRoot,
             feed.PackagesDirectory,
-            new Dictionary<string, string>
-            {
-                ["NO_COLOR"] = "1",
-                ["AWS_ACCESS_KEY_ID"] = EcrEmulator.DefaultCredentials.AccessKeyId,
-                ["AWS_SECRET_ACCESS_KEY"] = EcrEmulator.DefaultCredentials.SecretAccessKey,
-                ["AWS_REGION"] = emulator.Region,
-                ["AWS_ENDPOINT_URL_ECR"] = emulator.Endpoint.ToString(),
-                ["AWS_EC2_METADATA_DISABLED"] = "true",
-                ["AWS_CONFIG_FILE"] = Path.Combine(scriptDirectory, "no-aws-config"),
-                ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(scriptDirectory, "no-aws-credentials"),
-            },
+            EmulatorEnvironment(emulator, scriptDirectory),
             timeout.Token);
 
         // Then the wait saw the final findings, and the gate ended the run with the gate's exit code and its findings
@@ -66,4 +56,17 @@ public sealed partial class CakeAddinTests
         Assert.Contains(emulator.Requests, r => r.Operation == "DescribeImageScanFindings");
         emulator.AssertNoModelViolations();
     }
+
+    /// <summary>What a script run against the ECR emulator sees: its credentials, region and endpoint, and no AWS files of the machine.</summary>
+    private static Dictionary<string, string> EmulatorEnvironment(EcrEmulator emulator, string scriptDirectory) => new()
+    {
+        ["NO_COLOR"] = "1",
+        ["AWS_ACCESS_KEY_ID"] = EcrEmulator.DefaultCredentials.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = EcrEmulator.DefaultCredentials.SecretAccessKey,
+        ["AWS_REGION"] = emulator.Region,
+        ["AWS_ENDPOINT_URL_ECR"] = emulator.Endpoint.ToString(),
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+        ["AWS_CONFIG_FILE"] = Path.Combine(scriptDirectory, "no-aws-config"),
+        ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(scriptDirectory, "no-aws-credentials"),
+    };
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Toolkit.Core.Scanning.Gate;
 using Toolkit.Core.Scanning.Reports;
+using Toolkit.Core.Tests.Scanning.Reporting;
 using Toolkit.Testing;
 
 namespace Toolkit.Core.Tests.Scanning.Gate;
@@ -8,8 +9,6 @@ namespace Toolkit.Core.Tests.Scanning.Gate;
 /// <summary>The gate over the checked-in Trivy and Grype samples with an allowlist file and a VEX file, as a front-end runs it.</summary>
 public sealed class SampleGateTests
 {
-    private static string Sample(string name) => Path.Combine(TestPaths.RepositoryRoot, "tests", "Toolkit.Core.Tests", "Scanning", "Samples", name);
-
     [Theory]
     [InlineData("trivy-debian12-dotnet.json")]
     [InlineData("grype-debian12-dotnet.json")]
@@ -18,17 +17,7 @@ public sealed class SampleGateTests
         // Given the image's report, an allowlist (one entry expired) and a VEX document for the same image
         using var folder = new TemporaryDirectory();
         var allowlistPath = Path.Combine(folder.Path, "allowlist.yaml");
-        await File.WriteAllTextAsync(allowlistPath, """
-            version: 1
-            ignore:
-              - id: CVE-2023-45853
-                reason: MiniZip is not built into Debian's zlib1g; no fix will come
-                expires: 2027-01-31
-                package: zlib1g
-              - id: CVE-2011-3374
-                reason: apt-key is not used at run time
-                expires: 2026-06-30
-            """);
+        await File.WriteAllTextAsync(allowlistPath, GateReportSamples.Allowlist);
         var vexPath = Path.Combine(folder.Path, "app.vex.json");
         await File.WriteAllTextAsync(vexPath, """
             {
@@ -53,7 +42,7 @@ public sealed class SampleGateTests
               ]
             }
             """);
-        var scan = await ScanReportReader.ReadAsync(Sample(report), CancellationToken.None);
+        var scan = await ScanReportReader.ReadAsync(GateReportSamples.SamplePath(report), CancellationToken.None);
         var policy = new GatePolicy
         {
             FailOn = GatePolicy.ParseThreshold("high"),
